@@ -1,0 +1,12 @@
+"""Template helpers of the extension, one submodule per domain."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+def get_helpers() -> dict[str, Callable[..., Any]]:
+    modules: tuple = ()
+    found: dict[str, Callable[..., Any]] = {}
+    for module in modules:
+        found.update(module.get_helpers())
+    return found

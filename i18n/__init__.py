@@ -1,0 +1,1 @@
+"""Message catalogs of the ``ckanext-provincial`` gettext domain (installed as package data)."""

@@ -5,7 +5,9 @@ from typing import Any, Callable
 
 
 def get_helpers() -> dict[str, Callable[..., Any]]:
-    modules: tuple = ()
+    from ckanext.provincial.helpers import dates
+
+    modules: tuple = (dates,)
     found: dict[str, Callable[..., Any]] = {}
     for module in modules:
         found.update(module.get_helpers())

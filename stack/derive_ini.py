@@ -16,6 +16,8 @@ from ckan.lib.config_tool import config_edit_using_option_strings
 PER_SITE = {
     "use", "sqlalchemy.url", "solr_url", "ckan.redis.url", "ckan.site_url",
     "ckan.site_id", "secret_key", "ckan.storage_path", "testing", "debug",
+    "ckan.datastore.write_url", "ckan.datastore.read_url",
+    "ckanext.xloader.jobs_db.uri", "ckanext.xloader.api_token", "ckanext.xloader.site_url",
 }
 
 
@@ -23,8 +25,9 @@ def main(source: str, target: str, overrides: list[str]) -> None:
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     parser.optionxform = str  # keep key case (SECRET_KEY)
     parser.read(source, encoding="utf-8")
+    # config-tool takes one line per option: fold continuation lines.
     options = [
-        f"{key} = {value}"
+        f"{key} = {' '.join(value.split())}"
         for key, value in parser.items("app:main", raw=True)
         if key.lower() not in PER_SITE and key not in parser.defaults()
     ]

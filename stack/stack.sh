@@ -10,6 +10,7 @@
 #   stack/stack.sh demo           up + demo data + sysadmin + web server
 #   stack/stack.sh test [ARGS]    up + pytest --ckan-ini=test.ini [ARGS]
 #   stack/stack.sh createdb NAME  an extra empty database owned by ckan
+#   stack/stack.sh datastore-db NAME [MAIN_DB]  an extra DataStore database
 #
 # Everything lives under $STACK_DIR (default .stack/, gitignored). Ports are
 # configurable so the stack never collides with a system service.
@@ -210,6 +211,32 @@ pg_setup() {
     pg_ensure_db ckan_test
 }
 
+# ------------------------------------------------------------- DataStore --
+# One DataStore database per CKAN database: written by the ckan role (its
+# owner), read by a login role without write rights, which is the role that
+# datastore_search_sql runs as. Grants come from CKAN's own set-permissions SQL.
+DS_RO_USER=datastore_ro
+DS_RO_PASSWORD=datastore_ro
+DS_RO_URL_BASE="postgresql://$DS_RO_USER:$DS_RO_PASSWORD@127.0.0.1:$PG_PORT"
+
+datastore_db() {  # datastore_db main_db
+    pg_ensure_db "$1"
+    # The read-only role must not reach the CKAN database either.
+    psql_admin -c "REVOKE CONNECT ON DATABASE \"$2\" FROM PUBLIC" 2>/dev/null || true
+    "$VENV/bin/python" -c 'import sys; from ckanext.datastore.cli import permissions_sql; print(permissions_sql(*sys.argv[1:]))' \
+        "$2" "$1" "$PG_USER" "$PG_USER" "$DS_RO_USER" | psql_admin -f - >/dev/null \
+        || die "DataStore permissions on $1 failed"
+}
+
+datastore_setup() {
+    psql_admin -c "DO \$\$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$DS_RO_USER') THEN
+            CREATE ROLE \"$DS_RO_USER\" LOGIN PASSWORD '$DS_RO_PASSWORD';
+        END IF; END \$\$;"
+    datastore_db datastore ckan
+    datastore_db datastore_test ckan_test
+}
+
 # ----------------------------------------------------------------- Redis --
 
 REDIS_PIDFILE=$RUN/redis.pid
@@ -249,6 +276,9 @@ write_ckan_ini() {
         "ckan.site_url=http://$CKAN_HOST:$CKAN_PORT" \
         "ckan.site_id=provincial" \
         "ckan.storage_path=$STACK_DIR/storage" \
+        "ckan.datastore.write_url=$DB_URL_BASE/datastore" \
+        "ckan.datastore.read_url=$DS_RO_URL_BASE/datastore" \
+        "ckanext.xloader.jobs_db.uri=$DB_URL_BASE/ckan" \
         "ckan.locale_default=th" \
         "debug=false"
 }
@@ -262,6 +292,39 @@ ckan_db_setup() {
     if ckan_cli provincial --help 2>/dev/null | grep -q vocabulary; then
         ckan_cli provincial vocabulary sync >>"$LOG/db-init.log" 2>&1 \
             || { tail -30 "$LOG/db-init.log"; die "vocabulary sync failed"; }
+    fi
+}
+
+xloader_token_setup() {
+    # xloader's jobs fetch uploads and report back through the portal's API
+    # with this token of the site user; made once per site.
+    grep -Eq '^ckanext\.xloader\.api_token *= *ey' "$CKAN_INI" && return 0
+    local token
+    token=$(ckan_cli provincial datastore api-token 2>>"$LOG/db-init.log" | tail -n 1) \
+        || die "could not make the xloader API token (see $LOG/db-init.log)"
+    ckan_cli config-tool "$CKAN_INI" "ckanext.xloader.api_token=$token" >/dev/null
+}
+
+WORKER_PIDFILE=$RUN/worker.pid
+
+worker_start() {
+    pid_alive "$WORKER_PIDFILE" && return 0
+    say "starting background worker (ckan jobs worker)"
+    nohup "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker >>"$LOG/worker.log" 2>&1 &
+    echo $! >"$WORKER_PIDFILE"
+    sleep 2
+    pid_alive "$WORKER_PIDFILE" || { tail -30 "$LOG/worker.log"; die "the background worker exited"; }
+}
+
+worker_stop() {
+    stop_pidfile worker "$WORKER_PIDFILE"
+}
+
+worker_status() {
+    if pid_alive "$WORKER_PIDFILE"; then
+        echo "worker      running  ckan jobs worker (pid $(cat "$WORKER_PIDFILE"))"
+    else
+        echo "worker      stopped"; return 3
     fi
 }
 
@@ -295,16 +358,20 @@ cmd_up() {
     install_all
     pg_start
     pg_setup
+    datastore_setup
     redis_start
     bash "$ROOT/stack/solr.sh" fetch
     bash "$ROOT/stack/solr.sh" start
     write_ckan_ini
     ckan_db_setup
+    xloader_token_setup
+    worker_start
     say "stack is up: PostgreSQL :$PG_PORT, Redis :$REDIS_PORT, Solr :$SOLR_PORT (config $CKAN_INI)"
 }
 
 cmd_down() {
     stop_pidfile CKAN "$CKAN_PIDFILE"
+    worker_stop
     bash "$ROOT/stack/solr.sh" stop || true
     stop_pidfile Redis "$REDIS_PIDFILE"
     pg_stop
@@ -324,6 +391,7 @@ cmd_status() {
         echo "redis       stopped"; rc=3
     fi
     bash "$ROOT/stack/solr.sh" status | sed 's/^/solr        /' || rc=3
+    worker_status || rc=3
     if pid_alive "$CKAN_PIDFILE"; then
         echo "ckan        running  http://$CKAN_HOST:$CKAN_PORT (pid $(cat "$CKAN_PIDFILE"))"
     else
@@ -369,5 +437,6 @@ case "${1:-}" in
     demo) shift; cmd_demo "$@" ;;
     test) shift; cmd_test "$@" ;;
     createdb) [ -n "${2:-}" ] || die "usage: stack.sh createdb NAME"; pg_ensure_db "$2" ;;
-    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    datastore-db) [ -n "${2:-}" ] || die "usage: stack.sh datastore-db NAME [MAIN_DB]"; datastore_db "$2" "${3:-ckan_test}" ;;
+    *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

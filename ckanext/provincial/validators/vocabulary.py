@@ -1,0 +1,142 @@
+"""Dataset fields that hold codes of the synced code lists: ``pmqa`` and ``development_issues``.
+
+Both accept a list of codes (API), one code (a form with one box ticked), a
+JSON list, or codes separated by commas (spreadsheet imports), and store a
+JSON list in the order of the operator's files, as scheming's multiple-choice
+fields do (display them with ``scheming_multiple_choice_output``).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+import ckan.plugins.toolkit as toolkit
+
+from ckanext.provincial import vocabulary_store as store
+
+missing = toolkit.missing
+
+
+def scheming_validator(fn):
+    # What ckanext.scheming.validation.scheming_validator does; importing it
+    # here would be circular (scheming collects validators while importing).
+    fn.is_a_scheming_validator = True
+    return fn
+
+
+def _codes(value: Any) -> Optional[list[str]]:
+    """The codes in ``value``, or ``None`` when it is not a list of texts."""
+    if value is missing or value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                return None
+        else:
+            value = text.replace(",", " ").split()
+    if not isinstance(value, (list, tuple)) or not all(isinstance(code, str) for code in value):
+        return None
+    return list(dict.fromkeys(code.strip() for code in value if code.strip()))
+
+
+def provincial_pmqa_codes(key, data, errors, context):
+    """PMQA codes known to the ``pmqa`` tag vocabulary, stored as a JSON list."""
+    if errors[key]:
+        return
+    codes = _codes(data[key])
+    if codes is None:
+        errors[key].append(toolkit._('Give PMQA codes as a list, such as ["4.1", "4.2"]'))
+        return
+    known = store.pmqa_codes_in_ckan() if codes else []
+    unknown = [code for code in codes if code not in known]
+    if unknown and not known:
+        errors[key].append(toolkit._(
+            'No PMQA codes are loaded in this portal yet; a system administrator runs "ckan provincial vocabulary sync"'))
+        return
+    if unknown:
+        errors[key].append(toolkit._("Unknown PMQA code: {codes}. Known codes: {known}").format(
+            codes=", ".join(unknown), known=", ".join(known)))
+        return
+    data[key] = json.dumps(sorted(codes, key=known.index))
+
+
+def _dataset_provinces(data, province_field: str) -> list[str]:
+    value = data.get((province_field,), missing)
+    provinces = _codes(value) or []
+    if not provinces:
+        configured = toolkit.config.get("ckanext.provincial.province_code")
+        provinces = [configured] if configured else []
+    return provinces
+
+
+def _province_label(code: str) -> str:
+    from ckanext.provincial.development_issues import province_name
+
+    name = province_name(code) if code else None
+    return f"{name.in_language(store.language())} ({code})" if name else code
+
+
+@scheming_validator
+def provincial_development_issues(field, schema):
+    """Development issue codes of the dataset's own province, stored as a JSON list.
+
+    The province is the dataset's ``province_code`` field (or the field named
+    by ``province_field`` in the field definition), else the portal's
+    ``ckanext.provincial.province_code``.
+    """
+    province_field = field.get("province_field", store.PROVINCE_FIELD)
+
+    def validator(key, data, errors, context):
+        if errors[key]:
+            return
+        codes = _codes(data[key])
+        if codes is None:
+            errors[key].append(toolkit._('Give development issue codes as a list, such as ["13-livable-industry"]'))
+            return
+        if not codes:
+            data[key] = json.dumps([])
+            return
+        provinces = _dataset_provinces(data, province_field)
+        if not provinces:
+            errors[key].append(toolkit._("Choose the dataset's province before its development issues"))
+            return
+        groups = store.issue_groups(codes)
+        for code in codes:
+            issue = groups.get(code)
+            if issue is None:
+                errors[key].append(toolkit._(
+                    'Unknown development issue "{code}"; the issues of each province are listed at /development-issue'
+                ).format(code=code))
+            elif issue.get("province_code") not in provinces:
+                errors[key].append(toolkit._(
+                    'Development issue "{code}" ({title}) belongs to {issue_province}, '
+                    "not to this dataset's province, {dataset_province}"
+                ).format(
+                    code=code, title=store.issue_label(code, issue),
+                    issue_province=_province_label(issue.get("province_code") or ""),
+                    dataset_province=", ".join(_province_label(p) for p in provinces),
+                ))
+        if errors[key]:
+            return
+
+        def order(code):
+            issue = groups[code]
+            try:
+                position = int(issue.get("position") or 0)
+            except ValueError:
+                position = 0
+            return (issue.get("province_code") or "", position, code)
+
+        data[key] = json.dumps(sorted(codes, key=order))
+
+    return validator
+
+
+def get_validators():
+    return {
+        "provincial_pmqa_codes": provincial_pmqa_codes,
+        "provincial_development_issues": provincial_development_issues,
+    }

@@ -1,0 +1,205 @@
+"""Where the portal keeps its code lists, and how other modules read them.
+
+- The files the operator edits (PMQA, development issues, national group
+  categories), named by configuration and parsed by the pure loaders.
+- What ``ckan provincial vocabulary sync`` made of them in CKAN: the tag
+  vocabulary ``pmqa`` (the codes datasets may carry) and the groups of types
+  ``development-issue`` and ``national-category``.
+- The search index fields: multi-valued codes go to ``vocab_*`` fields, which
+  CKAN's Solr schema stores as multi-valued strings (facets and ``fq``).
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from typing import Any, Iterable, Optional
+
+import ckan.plugins.toolkit as toolkit
+
+from ckanext.provincial import development_issues, vocabulary
+
+log = logging.getLogger(__name__)
+
+PMQA_VOCABULARY = "pmqa"
+ISSUE_GROUP_TYPE = "development-issue"
+NATIONAL_GROUP_TYPE = "national-category"
+
+# Dataset fields (schemas/dataset.yaml) and the index fields they feed.
+PMQA_FIELD = "pmqa"
+ISSUES_FIELD = "development_issues"
+PROVINCE_FIELD = "province_code"
+PMQA_INDEX_FIELD = "vocab_" + PMQA_VOCABULARY
+ISSUES_INDEX_FIELD = "vocab_" + ISSUES_FIELD
+
+# Group fields kept in group extras, as named in the group schemas.
+ISSUE_GROUP_FIELDS = ("title_en", "description_en", "province_code", "kind", "parent", "position")
+NATIONAL_GROUP_FIELDS = ("title_en", "description_en", "position")
+
+
+# ------------------------------------------------------------------ files --
+
+def resolve(spec: str) -> str:
+    """``package.module:relative/path`` (as scheming names schemas) or a plain path."""
+    module_name, sep, relative = spec.partition(":")
+    if sep and module_name and not os.path.isabs(spec) and "/" not in module_name and "\\" not in module_name:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            return spec
+        return os.path.join(os.path.dirname(os.path.abspath(module.__file__)), relative)
+    return spec
+
+
+def pmqa_path() -> str:
+    return resolve(toolkit.config.get("ckanext.provincial.pmqa_file"))
+
+
+def issues_directory() -> str:
+    return resolve(toolkit.config.get("ckanext.provincial.development_issues_directory"))
+
+
+def national_categories_path() -> str:
+    return resolve(toolkit.config.get("ckanext.provincial.national_categories_file"))
+
+
+def pmqa_file() -> vocabulary.PmqaVocabulary:
+    """The PMQA file as it is now (parsed again only after it changes); raises on a bad file."""
+    return vocabulary.cached(vocabulary.load_pmqa, pmqa_path())
+
+
+def issue_file() -> development_issues.IssueCatalogue:
+    return vocabulary.cached(development_issues.load_directory, issues_directory())
+
+
+def national_categories_file() -> tuple[vocabulary.NationalCategory, ...]:
+    return vocabulary.cached(vocabulary.load_national_categories, national_categories_path())
+
+
+def pmqa_file_or_none() -> Optional[vocabulary.PmqaVocabulary]:
+    """For display: a broken file must not break pages (the sync reports it)."""
+    try:
+        return pmqa_file()
+    except (vocabulary.VocabularyFileError, OSError) as error:
+        log.warning("PMQA names unavailable: %s", error)
+        return None
+
+
+# --------------------------------------------------------------- language --
+
+def language() -> str:
+    """The language of the current request, else the site's default."""
+    try:
+        return toolkit.h.lang() or toolkit.config.get("ckan.locale_default") or "th"
+    except (RuntimeError, TypeError, AttributeError):
+        return toolkit.config.get("ckan.locale_default") or "th"
+
+
+def in_language(th: str, en: str) -> str:
+    return (en or th) if language().lower().startswith("en") else (th or en)
+
+
+# ------------------------------------------------------------ CKAN state --
+
+def read_context() -> dict:
+    return {"ignore_auth": True}
+
+
+def pmqa_codes_in_ckan() -> list[str]:
+    """The codes of the ``pmqa`` tag vocabulary (empty before the first sync)."""
+    try:
+        found = toolkit.get_action("vocabulary_show")(read_context(), {"id": PMQA_VOCABULARY})
+    except toolkit.ObjectNotFound:
+        return []
+    return [tag["name"] for tag in found.get("tags", [])]
+
+
+def group_fields(group: dict, names: Iterable[str]) -> dict[str, Any]:
+    """A group's schema fields, whether it came from group_show (top level) or group_list (extras)."""
+    fields = {extra["key"]: extra["value"] for extra in group.get("extras") or [] if extra.get("state", "active") == "active"}
+    for name in names:
+        if name in group:
+            fields[name] = group[name]
+    return fields
+
+
+def groups_of_type(group_type: str, names: Optional[Iterable[str]] = None) -> dict[str, dict]:
+    """Active groups of ``group_type`` (only ``names`` if given), by name, with their extras."""
+    wanted = None if names is None else sorted(set(names))
+    if wanted == []:
+        return {}
+    found: dict[str, dict] = {}
+    offset = 0
+    page_size = 25  # CKAN's cap for all_fields listings
+    while True:
+        data = {
+            "type": group_type, "all_fields": True, "include_extras": True,
+            "include_dataset_count": False, "include_member_count": False,
+            "limit": page_size, "offset": offset, "sort": "name asc",
+        }
+        if wanted is not None:
+            data["groups"] = wanted
+        page = toolkit.get_action("group_list")(read_context(), data)
+        for group in page:
+            found[group["name"]] = group
+        if len(page) < page_size:
+            return found
+        offset += page_size
+
+
+def issue_groups(codes: Optional[Iterable[str]] = None) -> dict[str, dict[str, Any]]:
+    """Development issue groups by code: title, and the fields province_code, kind, parent..."""
+    out = {}
+    for name, group in groups_of_type(ISSUE_GROUP_TYPE, codes).items():
+        fields = group_fields(group, ISSUE_GROUP_FIELDS)
+        fields["title"] = group.get("title") or name
+        out[name] = fields
+    return out
+
+
+def issue_ancestors(codes: Iterable[str]) -> list[str]:
+    """The parents (and their parents) of the given issue codes, from the synced groups."""
+    found: list[str] = []
+    pending = list(codes)
+    seen = set(pending)
+    while pending:
+        groups = issue_groups(pending)
+        pending = []
+        for code, fields in groups.items():
+            parent = fields.get("parent")
+            if parent and parent not in seen:
+                seen.add(parent)
+                found.append(parent)
+                pending.append(parent)
+    return found
+
+
+def issue_label(code: str, fields: Optional[dict] = None) -> str:
+    if fields is None:
+        fields = issue_groups([code]).get(code)
+    if not fields:
+        return code
+    return in_language(fields.get("title") or code, fields.get("title_en") or "")
+
+
+def pmqa_label(code: str, pmqa: Optional[vocabulary.PmqaVocabulary] = None, with_code: bool = True) -> str:
+    pmqa = pmqa if pmqa is not None else pmqa_file_or_none()
+    term = pmqa.get(code) if pmqa else None
+    if term is None:
+        return code
+    name = term.name.in_language(language())
+    if not with_code:
+        return name
+    if term.is_category:
+        return toolkit._("Category {code}: {name}").format(code=code, name=name)
+    return f"{code} {name}"
+
+
+def datasets_using(index_field: str, code: str, limit: int = 1000) -> list[str]:
+    """Names of datasets (private and draft included) whose ``index_field`` holds ``code``."""
+    result = toolkit.get_action("package_search")(read_context(), {
+        "fq": '+{}:"{}"'.format(index_field, code.replace('"', '\\"')),
+        "fl": "name", "rows": limit, "include_private": True, "include_drafts": True,
+        "sort": "name asc",
+    })
+    return [row["name"] for row in result["results"]]

@@ -1,0 +1,81 @@
+/*
+ * Charts of the gap pages, drawn with Chart.js (vendored from npm, served by
+ * webassets). The numbers come from the JSON the page embeds
+ * (<script type="application/json" id="...">); the same numbers are in the
+ * page's tables, so nothing depends on this script.
+ */
+this.ckan.module("provincial-gap-charts", function () {
+  "use strict";
+
+  function chartData(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function donut(canvas, data) {
+    return new window.Chart(canvas, {
+      type: "doughnut",
+      data: {
+        labels: data.donut.labels,
+        datasets: [{data: data.donut.values, backgroundColor: data.donut.colours}]
+      },
+      options: {plugins: {legend: {position: "bottom"}}, cutout: "60%"}
+    });
+  }
+
+  function stacked(canvas, data) {
+    return new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.issues.labels,
+        datasets: data.issues.series.map(function (series) {
+          return {label: series.label, data: series.values, backgroundColor: series.colour};
+        })
+      },
+      options: {
+        indexAxis: "y",
+        scales: {x: {stacked: true, title: {display: true, text: data.texts.requirements}, ticks: {precision: 0}},
+                 y: {stacked: true}},
+        plugins: {legend: {position: "bottom"}}
+      }
+    });
+  }
+
+  function trend(canvas, data) {
+    return new window.Chart(canvas, {
+      type: "line",
+      data: {
+        labels: data.trend.labels,
+        datasets: [
+          {label: data.texts.coverage, data: data.trend.coverage, borderColor: "#009E73", backgroundColor: "#009E73"},
+          {label: data.texts.readiness, data: data.trend.readiness, borderColor: "#0072B2", backgroundColor: "#0072B2"}
+        ]
+      },
+      options: {scales: {y: {min: 0, max: 100}}, plugins: {legend: {position: "bottom"}}}
+    });
+  }
+
+  return {
+    options: {source: "provincial-gap-data"},
+    initialize: function () {
+      if (!window.Chart) {
+        return;
+      }
+      var data = chartData(this.options.source);
+      if (!data) {
+        return;
+      }
+      var root = this.el[0];
+      var canvas = function (id) { return root.querySelector("#" + id); };
+      if (data.donut && canvas("provincial-gap-donut")) {
+        donut(canvas("provincial-gap-donut"), data);
+      }
+      if (data.issues && canvas("provincial-gap-issues")) {
+        stacked(canvas("provincial-gap-issues"), data);
+      }
+      if (data.trend && data.trend.labels.length && canvas("provincial-gap-trend")) {
+        trend(canvas("provincial-gap-trend"), data);
+      }
+    }
+  };
+});

@@ -1,0 +1,224 @@
+"""Tables of the requirement plan and of the gap snapshots, and the few queries on them.
+
+The tables are created by the plugin's migration (``ckan db upgrade -p
+provincial``, ``migration/provincial/``). Requirements are not datasets: they
+must never be harvested as datasets, need a per-province unique code and are
+imported all-or-nothing, which one SQL transaction gives.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Iterable, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+import ckan.plugins.toolkit as toolkit
+from ckan.model import meta
+
+# Editable fields of a requirement, in the order of forms and plan files.
+REQUIREMENT_FIELDS: tuple[str, ...] = (
+    "province_code", "code", "title_th", "title_en", "development_issue", "sub_issue", "agency",
+    "purpose", "indicator", "update_frequency_unit", "update_frequency_interval", "geo_level",
+    "priority", "pmqa", "source_plan",
+)
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.utcnow()
+
+
+class Requirement(toolkit.BaseModel):
+    """One item of a province's data requirement plan (TO BE)."""
+
+    __tablename__ = "provincial_requirement"
+    __table_args__ = (
+        sa.Index("provincial_requirement_province_code_key", "province_code", sa.text("lower(code)"), unique=True),
+        sa.Index("provincial_requirement_agency_idx", "agency"),
+    )
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_new_id)
+    province_code = sa.Column(sa.UnicodeText, nullable=False)
+    code = sa.Column(sa.UnicodeText, nullable=False)
+    title_th = sa.Column(sa.UnicodeText, nullable=False)
+    title_en = sa.Column(sa.UnicodeText, nullable=False, default="")
+    development_issue = sa.Column(sa.UnicodeText, nullable=False, default="")
+    sub_issue = sa.Column(sa.UnicodeText, nullable=False, default="")
+    agency = sa.Column(sa.UnicodeText, nullable=False, default="")
+    purpose = sa.Column(sa.UnicodeText, nullable=False, default="")
+    indicator = sa.Column(sa.UnicodeText, nullable=False, default="")
+    update_frequency_unit = sa.Column(sa.UnicodeText, nullable=False, default="")
+    update_frequency_interval = sa.Column(sa.Integer, nullable=False, default=1)
+    geo_level = sa.Column(sa.UnicodeText, nullable=False, default="")
+    priority = sa.Column(sa.UnicodeText, nullable=False, default="")
+    pmqa = sa.Column(postgresql.ARRAY(sa.UnicodeText), nullable=False, default=list)
+    source_plan = sa.Column(sa.UnicodeText, nullable=False, default="")
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    modified = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+    def as_dict(self) -> dict[str, Any]:
+        found = {field: getattr(self, field) for field in REQUIREMENT_FIELDS}
+        found["pmqa"] = list(self.pmqa or [])
+        found["id"] = self.id
+        found["created"] = self.created.isoformat() if self.created else None
+        found["modified"] = self.modified.isoformat() if self.modified else None
+        return found
+
+    def changes(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The editable fields whose given value differs from the stored one."""
+        found = {}
+        for field in REQUIREMENT_FIELDS:
+            if field in values:
+                new = list(values[field]) if field == "pmqa" else values[field]
+                old = list(getattr(self, field) or []) if field == "pmqa" else getattr(self, field)
+                if new != old:
+                    found[field] = new
+        return found
+
+    def assign(self, values: dict[str, Any]) -> bool:
+        """Set the editable fields given; True when anything changed."""
+        changed = self.changes(values)
+        for field, value in changed.items():
+            setattr(self, field, value)
+        if changed and self.id:
+            self.modified = _now()
+        return bool(changed)
+
+
+class GapSnapshot(toolkit.BaseModel):
+    """The gap aggregates of one province at one moment (for the coverage trend)."""
+
+    __tablename__ = "provincial_gap_snapshot"
+    __table_args__ = (sa.Index("provincial_gap_snapshot_province_taken_idx", "province_code", "taken_at"),)
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_new_id)
+    taken_at = sa.Column(sa.DateTime, nullable=False, default=_now)
+    province_code = sa.Column(sa.UnicodeText, nullable=False)
+    total = sa.Column(sa.Integer, nullable=False)
+    coverage = sa.Column(sa.Float, nullable=False)
+    readiness = sa.Column(sa.Float, nullable=False)
+    counts = sa.Column(postgresql.JSONB, nullable=False)
+    by_development_issue = sa.Column(postgresql.JSONB, nullable=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "taken_at": self.taken_at.isoformat() if self.taken_at else None,
+            "province_code": self.province_code,
+            "total": self.total,
+            "coverage": self.coverage,
+            "readiness": self.readiness,
+            "counts": dict(self.counts or {}),
+            "by_development_issue": list(self.by_development_issue or []),
+        }
+
+
+def session():
+    return meta.Session
+
+
+# ------------------------------------------------------------------ queries
+
+def requirement_by_id(requirement_id: str) -> Optional[Requirement]:
+    return session().query(Requirement).get(requirement_id) if requirement_id else None
+
+
+def requirement_by_code(province_code: str, code: str) -> Optional[Requirement]:
+    return (
+        session().query(Requirement)
+        .filter(Requirement.province_code == province_code)
+        .filter(sa.func.lower(Requirement.code) == (code or "").strip().lower())
+        .one_or_none()
+    )
+
+
+def requirements(
+    province_codes: Optional[Iterable[str]] = None,
+    development_issue: Optional[str] = None,
+    sub_issue: Optional[str] = None,
+    agency: Optional[str] = None,
+    pmqa: Optional[str] = None,
+    q: Optional[str] = None,
+) -> list[Requirement]:
+    """Requirements matching the filters (one query), ordered by province and code."""
+    query = session().query(Requirement)
+    if province_codes is not None:
+        query = query.filter(Requirement.province_code.in_(list(province_codes)))
+    if development_issue:
+        query = query.filter(Requirement.development_issue == development_issue)
+    if sub_issue:
+        query = query.filter(Requirement.sub_issue == sub_issue)
+    if agency:
+        query = query.filter(Requirement.agency == agency)
+    if pmqa:
+        query = query.filter(Requirement.pmqa.any(pmqa))
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.filter(sa.or_(
+            Requirement.code.ilike(like), Requirement.title_th.ilike(like), Requirement.title_en.ilike(like),
+        ))
+    return query.order_by(Requirement.province_code, Requirement.code).all()
+
+
+def canonical_codes(province_code: str, codes: Iterable[str]) -> dict[str, str]:
+    """Lower-cased code → code as written in the plan, for those of ``codes`` the province plans."""
+    wanted = {(code or "").strip().lower() for code in codes if (code or "").strip()}
+    if not wanted:
+        return {}
+    rows = (
+        session().query(Requirement.code)
+        .filter(Requirement.province_code == province_code)
+        .filter(sa.func.lower(Requirement.code).in_(wanted))
+        .all()
+    )
+    return {code.lower(): code for (code,) in rows}
+
+
+def planned_provinces() -> list[tuple[str, int]]:
+    """(province code, number of requirements) of every province with a plan."""
+    rows = (
+        session().query(Requirement.province_code, sa.func.count(Requirement.id))
+        .group_by(Requirement.province_code)
+        .order_by(Requirement.province_code)
+        .all()
+    )
+    return [(code, count) for code, count in rows]
+
+
+_GROUP = sa.table("group", sa.column("id"), sa.column("name"), sa.column("title"),
+                  sa.column("state"), sa.column("is_organization"))
+
+
+def organizations(ids_or_names: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Active organizations by id and by name → ``{"id", "name", "title"}``, in one query."""
+    wanted = sorted({value for value in ids_or_names if value})
+    if not wanted:
+        return {}
+    rows = session().execute(
+        sa.select(_GROUP.c.id, _GROUP.c.name, _GROUP.c.title)
+        .where(sa.or_(_GROUP.c.id.in_(wanted), _GROUP.c.name.in_(wanted)))
+        .where(_GROUP.c.state == "active")
+        .where(_GROUP.c.is_organization.is_(True))
+    ).all()
+    found: dict[str, dict[str, str]] = {}
+    for org_id, name, title in rows:
+        entry = {"id": org_id, "name": name, "title": title or name}
+        found[org_id] = found[name] = entry
+    return found
+
+
+def snapshots(province_code: str, limit: int = 100) -> list[GapSnapshot]:
+    """The province's latest snapshots, oldest first."""
+    latest = (
+        session().query(GapSnapshot)
+        .filter(GapSnapshot.province_code == province_code)
+        .order_by(GapSnapshot.taken_at.desc())
+        .limit(limit)
+        .all()
+    )
+    return list(reversed(latest))

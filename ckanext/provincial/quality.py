@@ -1,0 +1,139 @@
+"""Is a dataset complete and correct enough to use (ถูกต้อง)? Checks on its metadata and resources.
+
+A dataset fails the checks ("incomplete") when any of these holds; each failed
+check is one problem code:
+
+``missing:<field>``
+    a field the national GDC requires is empty (``REQUIRED_FIELDS``);
+``no_resource``
+    the dataset has no resource (no file, no link);
+``empty_url``
+    a resource has an empty URL;
+``format:<declared>``
+    a format declared in ``data_format`` (e.g. ``CSV``, ``XLS``) is not the
+    format of any resource. Declared values with no file format of their own
+    (``Database``, ``NoSQL``, ``ไม่ทราบ``, ``อื่นๆ``) are not checked.
+
+Works on a ``package_show`` dictionary (resources as a list of dicts) and on
+the search-index form of a dataset (``res_url`` / ``res_format`` lists). Pure
+module: no CKAN import.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+# Fields the GDC marks required for every data type (besides resources).
+REQUIRED_FIELDS: tuple[str, ...] = (
+    "title", "owner_org", "data_type", "maintainer", "maintainer_email", "tags", "notes",
+    "objective", "update_frequency_unit", "geo_coverage", "data_source", "data_format",
+    "data_category", "license_id",
+)
+
+NO_RESOURCE = "no_resource"
+EMPTY_URL = "empty_url"
+MISSING = "missing:"
+FORMAT = "format:"
+
+# Declared GDC ``data_format`` → resource formats that satisfy it (upper case).
+DECLARED_FORMATS: dict[str, frozenset[str]] = {
+    "CSV": frozenset({"CSV", "TSV"}),
+    "XML": frozenset({"XML"}),
+    "JSON": frozenset({"JSON", "GEOJSON", "JSON-LD", "JSONLD"}),
+    "HTML": frozenset({"HTML", "HTM"}),
+    "DOC/DOCX": frozenset({"DOC", "DOCX", "ODT"}),
+    "XLS": frozenset({"XLS", "XLSX", "ODS"}),
+    "PDF": frozenset({"PDF"}),
+    "RDF": frozenset({"RDF", "RDF/XML", "TTL", "TURTLE", "N3", "NT", "JSON-LD", "JSONLD"}),
+    "Image": frozenset({"PNG", "JPG", "JPEG", "GIF", "TIF", "TIFF", "SVG", "WEBP", "BMP"}),
+    "Video": frozenset({"MP4", "AVI", "MOV", "WEBM", "MKV", "MPEG", "MPG", "WMV"}),
+    "Audio": frozenset({"MP3", "WAV", "OGG", "FLAC", "M4A", "AAC"}),
+    "Text": frozenset({"TXT", "TEXT", "MD", "RTF"}),
+    "Shapefile": frozenset({"SHP", "SHAPEFILE", "ZIP"}),
+    "GeoTiff": frozenset({"GEOTIFF", "TIF", "TIFF"}),
+    "GML": frozenset({"GML"}),
+    "Arc/Info Coverage": frozenset({"E00", "ADF", "ARC/INFO COVERAGE"}),
+}
+
+# Media types and spellings that name a format.
+_FORMAT_SYNONYMS = {
+    "TEXT/CSV": "CSV", "APPLICATION/CSV": "CSV",
+    "APPLICATION/JSON": "JSON", "APPLICATION/GEO+JSON": "GEOJSON",
+    "APPLICATION/XML": "XML", "TEXT/XML": "XML", "TEXT/HTML": "HTML", "APPLICATION/PDF": "PDF",
+    "APPLICATION/VND.MS-EXCEL": "XLS",
+    "APPLICATION/VND.OPENXMLFORMATS-OFFICEDOCUMENT.SPREADSHEETML.SHEET": "XLSX",
+    "APPLICATION/MSWORD": "DOC",
+    "APPLICATION/VND.OPENXMLFORMATS-OFFICEDOCUMENT.WORDPROCESSINGML.DOCUMENT": "DOCX",
+    "TEXT/PLAIN": "TXT", "IMAGE/PNG": "PNG", "IMAGE/JPEG": "JPEG", "APPLICATION/ZIP": "ZIP",
+    "EXCEL": "XLSX", "XLS/XLSX": "XLSX",
+}
+
+
+def is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() in ("", "[]", "{}")
+    if isinstance(value, (list, tuple, set, dict)):
+        return not any(not is_empty(item) for item in (value.values() if isinstance(value, dict) else value))
+    return False
+
+
+def as_list(value: Any) -> list[str]:
+    """A list of strings from a list, a JSON list string or a comma-separated string."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        items = list(value)
+    else:
+        text = str(value).strip()
+        if text.startswith("["):
+            try:
+                items = json.loads(text)
+            except ValueError:
+                items = [text]
+        else:
+            items = text.split(",")
+    return [str(item.get("name", "") if isinstance(item, dict) else item).strip() for item in items
+            if not is_empty(item)]
+
+
+def normalize_format(value: Any) -> str:
+    text = str(value or "").strip().upper().lstrip(".")
+    return _FORMAT_SYNONYMS.get(text, text)
+
+
+def resources_of(dataset: dict[str, Any]) -> list[dict[str, Any]]:
+    """Resources as ``{"url", "format"}`` dicts, from ``resources`` or the index's ``res_*`` lists."""
+    if "resources" in dataset and dataset["resources"] is not None:
+        return [{"url": r.get("url"), "format": r.get("format")} for r in dataset["resources"]]
+    urls = dataset.get("res_url") or []
+    formats = dataset.get("res_format") or []
+    if isinstance(urls, str):
+        urls = [urls]
+    if isinstance(formats, str):
+        formats = [formats]
+    formats = list(formats) + [""] * (len(urls) - len(formats))
+    return [{"url": url, "format": fmt} for url, fmt in zip(urls, formats)]
+
+
+def _required_value(dataset: dict[str, Any], field: str) -> Any:
+    if field == "tags":
+        return dataset.get("tags") or dataset.get("tag_string")
+    return dataset.get(field)
+
+
+def check(dataset: dict[str, Any], required_fields: Iterable[str] = REQUIRED_FIELDS) -> list[str]:
+    """The problem codes of a dataset, in a stable order; empty when it passes every check."""
+    problems = [MISSING + field for field in required_fields if is_empty(_required_value(dataset, field))]
+    resources = resources_of(dataset)
+    if not resources:
+        problems.append(NO_RESOURCE)
+    elif any(is_empty(resource.get("url")) for resource in resources):
+        problems.append(EMPTY_URL)
+    have = {normalize_format(resource.get("format")) for resource in resources}
+    for declared in as_list(dataset.get("data_format")):
+        accepted = DECLARED_FORMATS.get(declared)
+        if accepted is not None and resources and not (have & accepted):
+            problems.append(FORMAT + declared)
+    return problems

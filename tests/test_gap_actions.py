@@ -1,0 +1,209 @@
+"""Gap actions on the real stack: statuses on constructed data, hand-counted aggregates, disclosure, bounds."""
+import json
+
+import pytest
+import sqlalchemy as sa
+
+import ckan.plugins.toolkit as toolkit
+from ckan.model import meta
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from ckanext.provincial import freshness
+from ckanext.provincial.actions.gap import today
+from tests.gap_support import dataset, days_ago, plan_tables  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("plan_tables", "clean_index")
+
+ISSUE = "13-livable-industry"
+CLEAN = "13-livable-industry-clean"
+SAFE = "13-livable-industry-safe"
+
+
+def requirement(code, province="13", **values):
+    values.setdefault("title_th", "ข้อมูล " + code)
+    return call_action("provincial_requirement_create", province_code=province, code=code, **values)
+
+
+@pytest.fixture
+def catalogue():
+    """Province 13's plan and datasets with one requirement in each status; province 19 for comparison."""
+    members_org = factories.Organization(name="pathum-health")
+    agency = factories.Organization(name="pathum-industry")
+    member = factories.User(name="health-member")
+    call_action("organization_member_create", id=members_org["id"], username=member["name"], role="member")
+
+    requirement("R-AVAIL", sub_issue=CLEAN, agency=agency["name"], pmqa=["4.1"], priority="high")
+    requirement("R-STALE", sub_issue=CLEAN, agency=agency["name"], pmqa=["4.1", "4.2"], priority="low")
+    requirement("R-INCOMPLETE", sub_issue=SAFE, pmqa=["4.2"], priority="medium")
+    requirement("R-RESTRICTED", sub_issue=SAFE, priority="high")
+    requirement("R-MISSING", development_issue="13-focus-tourism", priority="medium")
+    requirement("S-1", province="19")
+    requirement("S-2", province="19")
+
+    common = {"province_code": "13", "update_frequency_unit": "ปี", "update_frequency_interval": "1",
+              "last_updated_date": days_ago(10)}
+    made = {
+        "available": dataset(agency["id"], name="factories-13", title="โรงงานอุตสาหกรรม",
+                             requirement_codes=["R-AVAIL"], **common),
+        "stale": dataset(agency["id"], name="air-13", title="คุณภาพอากาศ", requirement_codes=["r-stale"],
+                         **dict(common, update_frequency_unit="เดือน", last_updated_date=days_ago(100))),
+        "incomplete": dataset(agency["id"], name="accidents-13", title="อุบัติเหตุ", requirement_codes=["R-INCOMPLETE"],
+                              data_format=["CSV", "PDF"],
+                              resources=[{"url": "http://example.org/a.csv", "format": "CSV", "name": "a"}], **common),
+        "private": dataset(members_org["id"], name="patients-13", title="ข้อมูลผู้ป่วยลับ", private=True,
+                           requirement_codes=["R-RESTRICTED"], **common),
+        "unlinked": dataset(agency["id"], name="markets-13", title="ตลาดสด", **common),
+        "saraburi": dataset(agency["id"], name="mines-19", title="เหมืองแร่", requirement_codes=["S-1"],
+                            **dict(common, province_code="19")),
+    }
+    return {"datasets": made, "member": member, "agency": agency, "members_org": members_org}
+
+
+def as_user(user):
+    return {"user": user["name"], "ignore_auth": False}
+
+
+ANONYMOUS = {"user": "", "ignore_auth": False}
+
+
+def statuses(result):
+    return {row["code"]: row["status"] for row in result["requirements"]}
+
+
+def test_each_status_on_constructed_data(catalogue):
+    result = call_action("provincial_gap_show", context=dict(ANONYMOUS), province_code="13")
+    assert statuses(result) == {
+        "R-AVAIL": "available", "R-STALE": "stale", "R-INCOMPLETE": "incomplete",
+        "R-RESTRICTED": "restricted", "R-MISSING": "missing",
+    }
+    rows = {row["code"]: row for row in result["requirements"]}
+    due = freshness.add_months(freshness.parse_date(days_ago(100)), 1)
+    assert rows["R-STALE"]["days_overdue"] == (today() - due).days
+    assert rows["R-INCOMPLETE"]["problems"] == ["format:PDF"]
+    assert [d["name"] for d in rows["R-AVAIL"]["datasets"]] == ["factories-13"]
+    assert rows["R-AVAIL"]["agency_name"] == "pathum-industry"
+    assert [d["name"] for d in result["unlinked_datasets"]] == ["markets-13"]
+
+
+def test_aggregates_equal_hand_counts(catalogue):
+    result = call_action("provincial_gap_show", province_code="13")
+    assert result["summary"]["counts"] == {"available": 1, "incomplete": 1, "stale": 1, "restricted": 1, "missing": 1}
+    assert result["summary"]["coverage"] == 20.0
+    # weights high 3, low 1, medium 2, high 3, medium 2; values 1, .5, .75, .25, 0 -> 5.75 / 11
+    assert result["summary"]["readiness"] == 52.3
+
+    by_issue = {g["key"]: g for g in result["by_development_issue"]}
+    assert set(by_issue) == {ISSUE, "13-focus-tourism"}
+    assert by_issue[ISSUE]["total"] == 4 and by_issue[ISSUE]["coverage"] == 25.0
+    assert by_issue[ISSUE]["label"]["th"] == "เมืองน่าอยู่คู่อุตสาหกรรม"
+    by_sub = {g["key"]: g["counts"] for g in result["by_sub_issue"]}
+    assert by_sub[CLEAN] == {"available": 1, "incomplete": 0, "stale": 1, "restricted": 0, "missing": 0}
+    assert by_sub[SAFE] == {"available": 0, "incomplete": 1, "stale": 0, "restricted": 1, "missing": 0}
+    by_agency = {g["key"]: (g["name"], g["total"]) for g in result["by_agency"]}
+    assert by_agency == {catalogue["agency"]["id"]: ("pathum-industry", 2), "": ("", 3)}
+    by_pmqa = {g["key"]: g["total"] for g in result["by_pmqa"]}
+    assert by_pmqa == {"4.1": 2, "4.2": 2, "": 2}
+
+
+def test_filters(catalogue):
+    def codes(**filters):
+        return sorted(statuses(call_action("provincial_gap_show", province_code="13", **filters)))
+
+    assert codes(development_issue="13-focus-tourism") == ["R-MISSING"]
+    assert codes(sub_issue=SAFE) == ["R-INCOMPLETE", "R-RESTRICTED"]
+    assert codes(agency="pathum-industry") == ["R-AVAIL", "R-STALE"]
+    assert codes(pmqa="4.2") == ["R-INCOMPLETE", "R-STALE"]
+    with pytest.raises(toolkit.ValidationError):
+        call_action("provincial_gap_show", province_code="13", agency="nobody")
+    with pytest.raises(toolkit.ValidationError):
+        call_action("provincial_gap_show", province_code="00")
+
+
+class TestDisclosure:
+    def test_anonymous_users_get_the_count_never_the_dataset(self, catalogue):
+        private = catalogue["datasets"]["private"]
+        for action, data in (("provincial_gap_show", {"province_code": "13"}),
+                             ("provincial_requirement_show", {"province_code": "13", "code": "R-RESTRICTED"})):
+            result = call_action(action, context=dict(ANONYMOUS), **data)
+            text = json.dumps(result, ensure_ascii=False)
+            assert private["id"] not in text and private["name"] not in text and private["title"] not in text
+        row = call_action("provincial_requirement_show", context=dict(ANONYMOUS), province_code="13", code="R-RESTRICTED")
+        assert (row["status"], row["datasets"], row["hidden_datasets"]) == ("restricted", [], 1)
+
+    def test_signed_in_outsiders_see_no_more(self, catalogue):
+        outsider = factories.User()
+        row = call_action("provincial_requirement_show", context=as_user(outsider), province_code="13", code="R-RESTRICTED")
+        assert (row["datasets"], row["hidden_datasets"]) == ([], 1)
+
+    def test_members_see_what_they_may(self, catalogue):
+        for user in (catalogue["member"], factories.Sysadmin()):
+            result = call_action("provincial_gap_show", context=as_user(user), province_code="13")
+            row = next(r for r in result["requirements"] if r["code"] == "R-RESTRICTED")
+            assert [d["name"] for d in row["datasets"]] == ["patients-13"]
+            assert row["hidden_datasets"] == 0 and row["status"] == "restricted"
+            assert result["summary"] == call_action("provincial_gap_show", context=dict(ANONYMOUS), province_code="13")["summary"]
+
+    def test_private_datasets_are_never_unlinked_listings(self, catalogue):
+        call_action("package_patch", id=catalogue["datasets"]["private"]["id"], requirement_codes=[])
+        result = call_action("provincial_gap_show", context=dict(ANONYMOUS), province_code="13")
+        assert "patients-13" not in [d["name"] for d in result["unlinked_datasets"]]
+
+
+def test_requirement_page_data_lists_its_datasets(catalogue):
+    shown = call_action("provincial_requirement_show", province_code="13", code="R-STALE")
+    assert shown["status"] == "stale"
+    assert [(d["name"], d["status"]) for d in shown["datasets"]] == [("air-13", "stale")]
+
+
+def test_summary_across_provinces(catalogue):
+    summary = call_action("provincial_gap_summary", context=dict(ANONYMOUS), province_codes="13,19")
+    provinces = {p["province_code"]: p for p in summary["provinces"]}
+    assert provinces["13"]["counts"]["available"] == 1 and provinces["13"]["total"] == 5
+    assert provinces["19"]["counts"] == {"available": 1, "incomplete": 0, "stale": 0, "restricted": 0, "missing": 1}
+    assert provinces["19"]["coverage"] == 50.0 and provinces["19"]["province"]["en"] == "Saraburi"
+    assert (provinces["13"]["unlinked_count"], provinces["19"]["unlinked_count"]) == (1, 0)
+    assert summary["national"]["total"] == 7 and summary["national"]["counts"]["available"] == 2
+    assert [p["province_code"] for p in call_action("provincial_gap_summary")["provinces"]] == ["13", "19"]
+
+
+def test_snapshots_record_the_trend(catalogue):
+    recorded = call_action("provincial_gap_snapshot_create")
+    assert {s["province_code"]: s["coverage"] for s in recorded} == {"13": 20.0, "19": 50.0}
+    requirement("R-NEW")
+    call_action("provincial_gap_snapshot_create", province_codes=["13"])
+    trend = call_action("provincial_gap_snapshot_list", context=dict(ANONYMOUS), province_code="13")
+    assert [s["total"] for s in trend] == [5, 6]
+    assert {g["key"] for g in trend[0]["by_development_issue"]} == {ISSUE, "13-focus-tourism"}
+    with pytest.raises(toolkit.NotAuthorized):
+        call_action("provincial_gap_snapshot_create", context=as_user(factories.User()))
+
+
+def test_dataset_field_accepts_only_codes_of_its_provinces_plan(catalogue):
+    org = catalogue["agency"]
+    with pytest.raises(toolkit.ValidationError) as raised:
+        dataset(org["id"], province_code="13", requirement_codes=["S-1"])
+    assert "requirement_codes" in raised.value.error_dict
+    made = dataset(org["id"], province_code="19", requirement_codes=["s-2"])
+    assert made["requirement_codes"] == ["S-2"]
+
+
+def test_number_of_queries_does_not_grow_with_the_catalogue(catalogue):
+    def statements():
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731  (statement text)
+        sa.event.listen(meta.engine, "before_cursor_execute", listener)
+        try:
+            call_action("provincial_gap_show", context=dict(ANONYMOUS), province_code="13")
+        finally:
+            sa.event.remove(meta.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    statements()  # warm-up: caches filled on a first call do not count
+    before = statements()
+    org = catalogue["agency"]
+    for index in range(12):
+        requirement(f"X-{index}")
+        dataset(org["id"], name=f"extra-{index}", province_code="13", requirement_codes=[f"X-{index}"],
+                update_frequency_unit="ปี", last_updated_date=days_ago(3))
+    assert statements() == before

@@ -1,4 +1,4 @@
-"""Catalogue identity added to ``status_show``."""
+"""Catalogue identity added to ``status_show``, as the national GDC stack reports it."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,16 +7,38 @@ import ckan.plugins.toolkit as toolkit
 
 import ckanext.provincial as provincial
 
+# The national Government Data Catalog's catalogue types (ckanext-thai_gdc).
+CATALOG_TYPES = ("agency", "area_based", "data_center", "local_government")
+DEFAULT_CATALOG_TYPE = "area_based"
+
+
+def catalog_type() -> str:
+    """The configured catalogue type; CKAN refuses to start with one outside ``CATALOG_TYPES``."""
+    return str(toolkit.config.get("ckanext.provincial.thaigdc_catalog_type") or DEFAULT_CATALOG_TYPE).strip()
+
 
 @toolkit.chained_action
 @toolkit.side_effect_free
 def status_show(original_action, context, data_dict) -> dict[str, Any]:
     """Return CKAN's site status plus the provincial catalogue identity.
 
-    Adds ``provincial_version`` and ``provincial_province_code`` to what
-    CKAN's own ``status_show`` returns.
+    Adds to what CKAN's own ``status_show`` returns:
+
+    - ``thaigdc_catalog_type``: ``agency``, ``area_based``, ``data_center`` or
+      ``local_government`` (``ckanext.provincial.thaigdc_catalog_type``;
+      ``area_based`` for a province), as the national GDC extension reports it;
+    - ``thaigdc_version``: the release of the national GDC metadata schema this
+      catalogue's fields match (``ckanext.provincial.thaigdc_version``);
+    - ``provincial_version``: the version of ckanext-provincial;
+    - ``provincial_province_code``: the province the portal serves
+      (``ckanext.provincial.province_code``, empty for several).
+
+    :returns: the site status
+    :rtype: dictionary
     """
     status = original_action(context, data_dict)
+    status["thaigdc_catalog_type"] = catalog_type()
+    status["thaigdc_version"] = str(toolkit.config.get("ckanext.provincial.thaigdc_version") or "")
     status["provincial_version"] = provincial.__version__
     status["provincial_province_code"] = toolkit.config.get("ckanext.provincial.province_code")
     return status

@@ -1,0 +1,30 @@
+"""Who may read and run content validation: whoever may read / edit the resource."""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as toolkit
+
+
+def _allowed(action: str, context, resource_id) -> dict:
+    try:
+        toolkit.check_access(action, dict(context), {"id": resource_id})
+    except toolkit.ObjectNotFound:
+        return {"success": False, "msg": toolkit._("Resource not found")}
+    except toolkit.NotAuthorized:
+        return {"success": False, "msg": toolkit._("Not authorized to see or check this resource")}
+    return {"success": True}
+
+
+@toolkit.auth_allow_anonymous_access
+def provincial_validation_show(context, data_dict):
+    return _allowed("resource_show", context, (data_dict or {}).get("resource_id"))
+
+
+def provincial_validation_run(context, data_dict):
+    return _allowed("resource_update", context, (data_dict or {}).get("resource_id"))
+
+
+def get_auth_functions():
+    return {
+        "provincial_validation_show": provincial_validation_show,
+        "provincial_validation_run": provincial_validation_run,
+    }

@@ -1,0 +1,223 @@
+"""Check a table file with the Frictionless framework and report in our terms.
+
+``check_table(path, fmt)`` returns a plain dict (JSON-serialisable) that the
+background job stores and the resource page shows:
+
+    {"status": "success" | "failure" | "error",
+     "format": "csv", "encoding": "cp874", "schema_source": "inferred",
+     "rows_checked": 120, "row_limit_reached": False,
+     "error_count": 2, "errors_by_code": {"missing-cell": 2},
+     "errors": [{"code": "missing-cell", "row": 3, "column": 2,
+                 "field": "amount", "cell": "", "note": ""}, ...]}
+
+``failure`` means the table was read and has errors; ``error`` means the file
+could not be read as a table at all (empty, binary, malformed, too large).
+Rows and columns are counted as a spreadsheet shows them: the header is row 1.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any, Iterable
+
+import attrs
+
+from ckanext.provincial.validation import encoding as encodings
+
+TEXT_FORMATS = ("csv", "tsv")
+TABLE_FORMATS = TEXT_FORMATS + ("xlsx", "xls")
+
+DEFAULT_MAX_ROWS = 1_000_000
+DEFAULT_MAX_ERRORS = 1_000
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+SUCCESS, FAILURE, ERROR = "success", "failure", "error"
+
+# Errors that mean the file is not a readable table (status "error").
+FILE_ERRORS = frozenset({
+    "empty-file", "binary-file", "too-large", "download-error", "schema-error",
+    "source-error", "scheme-error", "format-error", "encoding-error",
+    "resource-error", "compression-error", "hash-count", "byte-count", "general-error",
+})
+
+# A cell a spreadsheet would run as a formula ("CSV injection"). Signed
+# numbers, phone numbers and dates are data, not formulas.
+_FORMULA_START = ("=", "+", "-", "@")
+_SIGNED_DATA = re.compile(r"^[+-][\d\s().,:/-]*$")
+
+
+def normalise_format(fmt: str | None, path: str = "") -> str:
+    """``CSV``, ``text/csv``, ``.xlsx`` ... → ``csv``/``xlsx``/...; ``""`` if unknown."""
+    value = (fmt or "").strip().lower().lstrip(".")
+    aliases = {
+        "text/csv": "csv", "application/csv": "csv", "text/tab-separated-values": "tsv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+        "application/vnd.ms-excel": "xls", "excel": "xlsx",
+    }
+    value = aliases.get(value, value)
+    if value in TABLE_FORMATS:
+        return value
+    extension = os.path.splitext(path)[1].lower().lstrip(".")
+    return extension if extension in TABLE_FORMATS else ""
+
+
+def is_formula(cell: Any) -> bool:
+    if not isinstance(cell, str) or len(cell) < 2 or not cell.startswith(_FORMULA_START):
+        return False
+    return not _SIGNED_DATA.match(cell)
+
+
+def parse_schema(declared: Any) -> dict[str, Any] | None:
+    """A resource's declared Table Schema: a dict, a JSON string, or empty."""
+    if declared in (None, "", {}):
+        return None
+    if isinstance(declared, str):
+        declared = json.loads(declared)
+    if not isinstance(declared, dict):
+        raise ValueError("a Table Schema is a JSON object")
+    return declared
+
+
+def file_error_report(code: str, note: str = "", **report: Any) -> dict[str, Any]:
+    report.setdefault("rows_checked", 0)
+    report.setdefault("row_limit_reached", False)
+    return {
+        "status": ERROR,
+        **report,
+        "error_count": 1,
+        "errors_by_code": {code: 1},
+        "errors": [{"code": code, "row": None, "column": None, "field": None, "cell": None, "note": note}],
+    }
+
+
+def _formula_check_class():
+    from frictionless import Check, errors
+
+    @attrs.define(kw_only=True, repr=False)
+    class FormulaCellError(errors.CellError):
+        type = "formula-cell"
+        title = "Formula Cell"
+        description = "A cell starts like a spreadsheet formula."
+        template = 'Row "{rowNumber}" field "{fieldName}" starts like a formula: {note}'
+
+    @attrs.define(kw_only=True, repr=False)
+    class formula_cell(Check):
+        type = "formula-cell"
+        Errors = [FormulaCellError]
+
+        def validate_row(self, row) -> Iterable[Any]:
+            for name, cell in zip(row.field_names, row.cells):
+                if is_formula(cell):
+                    yield FormulaCellError.from_row(row, note=str(cell)[:100], field_name=name)
+
+    return formula_cell
+
+
+def _summarise(task, fmt: str, detected: str | None, schema_source: str, max_rows: int) -> dict[str, Any]:
+    found = []
+    for error in task.errors:
+        item = error.to_descriptor()
+        found.append({
+            "code": item.get("type"),
+            "row": item.get("rowNumber"),
+            "column": item.get("fieldNumber"),
+            "field": item.get("fieldName") or None,
+            "cell": None if item.get("cell") is None else str(item.get("cell"))[:200],
+            "note": str(item.get("note") or "")[:300],
+        })
+    by_code: dict[str, int] = {}
+    for item in found:
+        by_code[item["code"]] = by_code.get(item["code"], 0) + 1
+    rows = int(task.stats.get("rows") or 0)
+    if not found:
+        status = SUCCESS
+    elif any(item["code"] in FILE_ERRORS for item in found):
+        status = ERROR
+    else:
+        status = FAILURE
+    return {
+        "status": status,
+        "format": fmt,
+        "encoding": detected,
+        "schema_source": schema_source,
+        "rows_checked": rows,
+        "row_limit_reached": bool(max_rows) and rows >= max_rows,
+        "error_count": len(found),
+        "errors_by_code": by_code,
+        "errors": found,
+    }
+
+
+def check_table(
+    path: str,
+    fmt: str | None = None,
+    schema: Any = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_errors: int = DEFAULT_MAX_ERRORS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> dict[str, Any]:
+    """Check the table at ``path`` and return a report (see the module doc).
+
+    :param fmt: the resource's format (``CSV``, ``xlsx``...); guessed from the
+        file name when empty
+    :param schema: the resource's declared Table Schema (dict or JSON string);
+        without one, types are inferred from the data
+    :param max_rows: check at most this many rows (0: all); the report says
+        when the limit was reached
+    :param max_errors: stop after this many errors
+    :param max_bytes: larger files are not checked (status ``error``)
+    """
+    from frictionless import Checklist, Resource, Schema
+    from frictionless.exception import FrictionlessException
+
+    fmt = normalise_format(fmt, path)
+    base = {"format": fmt, "encoding": None, "schema_source": "inferred"}
+    size = os.path.getsize(path)
+    if size > max_bytes > 0:
+        return file_error_report("too-large", f"{size} > {max_bytes}", **base)
+    sample = encodings.read_sample(path, 64 * 1024)
+    if not sample.strip():
+        return file_error_report("empty-file", **base)
+    if fmt in TEXT_FORMATS:
+        if encodings.is_binary(sample):
+            return file_error_report("binary-file", **base)
+        base["encoding"] = encodings.detect_file_encoding(path)["encoding"]
+
+    try:
+        declared = parse_schema(schema)
+        if declared is not None:
+            declared = Schema.from_descriptor(declared)
+            base["schema_source"] = "declared"
+    except (ValueError, FrictionlessException) as exc:
+        return file_error_report("schema-error", str(exc)[:300], **base)
+
+    options: dict[str, Any] = {"basepath": os.path.dirname(os.path.abspath(path))}
+    if fmt:
+        options["format"] = fmt
+    if base["encoding"]:
+        options["encoding"] = base["encoding"]
+    if declared is not None:
+        options["schema"] = declared
+    try:
+        resource = Resource(os.path.basename(path), **options)
+        report = resource.validate(
+            Checklist(checks=[_formula_check_class()()]),
+            limit_errors=max_errors or None,
+            limit_rows=max_rows or None,
+        )
+    except FrictionlessException as exc:
+        return file_error_report("source-error", str(exc)[:300], **base)
+    if not report.tasks:
+        note = "; ".join(str(e.note) for e in report.errors)[:300]
+        return file_error_report("source-error", note, **base)
+    return _summarise(report.tasks[0], fmt, base["encoding"], base["schema_source"], max_rows)
+
+
+# Worst first: a dataset shows the worst status of its resources.
+SEVERITY = (ERROR, FAILURE, "pending", SUCCESS)
+
+
+def worst_status(statuses) -> str | None:
+    found = [status for status in statuses if status in SEVERITY]
+    return min(found, key=SEVERITY.index) if found else None

@@ -1,0 +1,69 @@
+"""Sentences for the codes of a validation report, for people.
+
+The English sentences are message ids: ``N_`` only marks them for the
+translation catalogue, and ``describe`` translates them at display time with
+the ``gettext`` it is given (``toolkit._`` in CKAN), so the report reads in
+Thai or English like the rest of the portal.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+
+def N_(message: str) -> str:
+    return message
+
+
+STATUS_LABELS = {
+    "success": N_("Data checked: no problems"),
+    "failure": N_("Data has problems"),
+    "error": N_("Data could not be checked"),
+    "pending": N_("Data check running"),
+}
+
+# Per error code: the sentence, with {row}, {column}, {field}, {cell}, {note}.
+SENTENCES = {
+    "empty-file": N_("The file is empty."),
+    "binary-file": N_("The file is not text: it is a binary file with a table's name. Upload the table itself (CSV or Excel)."),
+    "too-large": N_("The file is too large to be checked ({note} bytes)."),
+    "download-error": N_("The file could not be downloaded: {note}"),
+    "schema-error": N_("The Table Schema declared for this resource is not valid: {note}"),
+    "format-error": N_("The file could not be read in its format. Open it and save it again as CSV or XLSX. ({note})"),
+    "encoding-error": N_("The characters of the file could not be decoded. Save it as UTF-8. ({note})"),
+    "source-error": N_("The file could not be read as a table: {note}"),
+    "scheme-error": N_("The file could not be read as a table: {note}"),
+    "resource-error": N_("The file could not be read as a table: {note}"),
+    "blank-label": N_("Column {column} has no header."),
+    "duplicate-label": N_("The header of column {column} repeats the header of another column ({note})."),
+    "incorrect-label": N_("The header of column {column} does not match the Table Schema ({note})."),
+    "missing-label": N_("Column {column} ({field}) of the Table Schema is missing from the file."),
+    "extra-label": N_("Column {column} is not in the Table Schema."),
+    "blank-row": N_("Row {row} is empty."),
+    "missing-cell": N_("Row {row} has no value in column {column} ({field})."),
+    "extra-cell": N_("Row {row} has an extra value in column {column}: \"{cell}\"."),
+    "type-error": N_("Row {row}, column {column} ({field}): \"{cell}\" is not of the column's type ({note})."),
+    "constraint-error": N_("Row {row}, column {column} ({field}): \"{cell}\" breaks a rule of the Table Schema ({note})."),
+    "unique-error": N_("Row {row}, column {column} ({field}): \"{cell}\" repeats a value that must be unique."),
+    "primary-key": N_("Row {row} repeats the primary key of another row."),
+    "formula-cell": N_("Row {row}, column {column} ({field}): \"{cell}\" starts like a spreadsheet formula and could run when the file is opened in a spreadsheet."),
+}
+GENERIC = N_("{note}")
+ROW_LIMIT = N_("Only the first {rows} rows were checked.")
+
+
+def _identity(message: str) -> str:
+    return message
+
+
+def describe(error: dict[str, Any], gettext: Callable[[str], str] = _identity) -> str:
+    """One sentence for one error of a report, translated with ``gettext``."""
+    template = gettext(SENTENCES.get(error.get("code") or "", GENERIC))
+    values = {key: "" if error.get(key) is None else error.get(key) for key in ("row", "column", "field", "cell", "note")}
+    if not values["note"] and template == gettext(GENERIC):
+        values["note"] = error.get("code") or ""
+    return re.sub(r"\s+\(\)", "", template.format(**values))
+
+
+def status_label(status: str | None, gettext: Callable[[str], str] = _identity) -> str:
+    return gettext(STATUS_LABELS.get(status or "", STATUS_LABELS["pending"]))

@@ -1,0 +1,340 @@
+"""Load the demo into a CKAN site through its actions: upsert by name and code.
+
+Running :func:`load` twice changes nothing the second time: organizations and
+datasets are found by name, requirements by code, and a resource file is
+uploaded again only when its bytes differ (their MD5, which is also what
+xloader stores in the resource ``hash``). :func:`purge` removes what the demo
+created, and only that: every object it deletes carries the demonstration
+marker.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Optional
+from zoneinfo import ZoneInfo
+
+import ckan.plugins.toolkit as toolkit
+from werkzeug.datastructures import FileStorage
+
+from ckanext.provincial import demo
+
+log = logging.getLogger(__name__)
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+# Dataset keys the loader sets but does not compare (set by CKAN on its own).
+_NOT_COMPARED = {"name", "tag_string", "owner_org", "mimetype"}
+# Dataset keys of package_show that package_update must not get back.
+_READ_ONLY = ("tags", "organization", "num_resources", "num_tags", "metadata_created", "metadata_modified",
+              "creator_user_id", "relationships_as_object", "relationships_as_subject", "revision_id",
+              "tracking_summary", "qa", "isopen", "license_title", "license_url")
+
+
+class DemoError(Exception):
+    """The demo cannot be loaded here (a name is taken by real data...)."""
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def __str__(self) -> str:
+        parts = [f"{self.total}"]
+        changes = [f"{n} {label}" for n, label in ((self.created, "new"), (self.updated, "updated"),
+                                                   (self.deleted, "purged")) if n]
+        return parts[0] + (f" ({', '.join(changes)})" if changes else "")
+
+
+@dataclass
+class Summary:
+    province_code: str
+    province_name: str
+    organizations: Counts = field(default_factory=Counts)
+    requirements: Counts = field(default_factory=Counts)
+    datasets: Counts = field(default_factory=Counts)
+    resources: int = 0
+    uploaded: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (f"{self.province_name} ({self.province_code}): organizations {self.organizations}, "
+                f"requirements {self.requirements}, datasets {self.datasets}, "
+                f"resources {self.resources} ({self.uploaded} uploaded), {self.seconds:.1f} s")
+
+
+# ------------------------------------------------------------------ context --
+
+class Site:
+    """Calls CKAN actions as the site user, each with a fresh context."""
+
+    def __init__(self) -> None:
+        user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
+        self.user = user["name"]
+
+    def call(self, action: str, **data: Any) -> Any:
+        return toolkit.get_action(action)({"ignore_auth": True, "user": self.user}, data)
+
+    def find(self, action: str, **data: Any) -> Optional[dict[str, Any]]:
+        try:
+            return self.call(action, **data)
+        except toolkit.ObjectNotFound:
+            return None
+
+
+# -------------------------------------------------------------- comparisons --
+
+def _norm(value: Any) -> Any:
+    """Compare stored and wanted values the same way (lists, JSON lists, numbers, bools)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("[") or text.startswith("{"):
+            try:
+                return _norm(json.loads(text))
+            except ValueError:
+                return text
+        return text
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_norm(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    if value is None:
+        return ""
+    return value
+
+
+def _differs(wanted: dict[str, Any], stored: dict[str, Any], skip: Iterable[str] = ()) -> list[str]:
+    skip = set(skip)
+    return [k for k, v in wanted.items() if k not in skip and _norm(v) != _norm(stored.get(k))]
+
+
+def _tags(stored: dict[str, Any]) -> list[str]:
+    return sorted(t["name"] for t in stored.get("tags") or [])
+
+
+# ---------------------------------------------------------------- upserting --
+
+def upsert_organization(site: Site, catalogue: demo.Catalogue, wanted: dict[str, Any]) -> tuple[str, dict]:
+    stored = site.find("organization_show", id=wanted["name"])
+    if stored is None:
+        return CREATED, site.call("organization_create", **wanted)
+    if not demo.is_demo_title(stored.get("title"), catalogue):
+        raise DemoError(f"organization {wanted['name']} exists and is not demonstration data; "
+                        "rename or remove it before loading the demo")
+    if stored.get("state") != "active" or _differs(wanted, stored):
+        return UPDATED, site.call("organization_patch", id=stored["id"], **{**wanted, "state": "active"})
+    return UNCHANGED, stored
+
+
+def upsert_requirement(site: Site, wanted: dict[str, Any], stored: Optional[dict[str, Any]]) -> str:
+    if stored is None:
+        site.call("provincial_requirement_create", **wanted)
+        return CREATED
+    # The plan stores the agency's id and shows its name as agency_name.
+    if _differs(wanted, {**stored, "agency": stored.get("agency_name")}):
+        site.call("provincial_requirement_update", id=stored["id"], **wanted)
+        return UPDATED
+    return UNCHANGED
+
+
+def _upload(plan: demo.ResourcePlan) -> dict[str, Any]:
+    generated = plan.file
+    return {
+        **plan.fields,
+        "url": generated.filename,
+        "upload": FileStorage(stream=io.BytesIO(generated.data), filename=generated.filename,
+                              content_type=generated.mimetype),
+    }
+
+
+def _resources(plan: demo.DatasetPlan, stored: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """The resource list for package_update: stored resources kept as they are
+    when unchanged, new uploads otherwise; and how many files are uploaded."""
+    result, uploads = [], 0
+    for index, wanted in enumerate(plan.resources):
+        old = stored[index] if index < len(stored) else None
+        if old is not None and old.get("url_type") == "upload" and old.get("hash") == wanted.file.md5 \
+                and not _differs(wanted.fields, old, skip=("mimetype", "hash")):
+            result.append(old)
+            continue
+        new = _upload(wanted)
+        if old is not None:
+            new["id"] = old["id"]
+        result.append(new)
+        uploads += 1
+    return result, uploads
+
+
+def upsert_dataset(site: Site, catalogue: demo.Catalogue, plan: demo.DatasetPlan,
+                   stored: Optional[dict[str, Any]], org_ids: dict[str, str]) -> tuple[str, int]:
+    """Create or update one dataset; (outcome, files uploaded)."""
+    wanted = dict(plan.fields)
+    if stored is None:
+        created = site.call("package_create", **wanted)
+        resources, uploads = _resources(plan, [])
+        site.call("package_update", **{**_editable(created), **wanted, "resources": resources})
+        return CREATED, uploads
+    if not demo.is_demo_title(stored.get("title"), catalogue):
+        raise DemoError(f"dataset {plan.name} exists and is not demonstration data; "
+                        "rename or remove it before loading the demo")
+    resources, uploads = _resources(plan, stored.get("resources") or [])
+    changed = _differs(wanted, stored, skip=_NOT_COMPARED)
+    if org_ids.get(wanted["owner_org"]) != stored.get("owner_org"):
+        changed.append("owner_org")
+    if _tags(stored) != sorted(t for t in wanted["tag_string"].split(",") if t):
+        changed.append("tags")
+    if not changed and not uploads and len(stored.get("resources") or []) == len(plan.resources) \
+            and stored.get("state") == "active":
+        return UNCHANGED, 0
+    log.debug("demo dataset %s changed: %s", plan.name, changed)
+    site.call("package_update", **{**_editable(stored), **wanted, "state": "active", "resources": resources})
+    return UPDATED, uploads
+
+
+def _editable(stored: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in stored.items() if k not in _READ_ONLY}
+
+
+def _stored_datasets(site: Site, names: list[str]) -> dict[str, dict[str, Any]]:
+    """The demo's datasets that exist, by name: one search per 100 names."""
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(names), 100):
+        chunk = names[start:start + 100]
+        query = " OR ".join(f'"{n}"' for n in chunk)
+        result = site.call("package_search", fq=f"name:({query})", rows=len(chunk),
+                           include_private=True, include_drafts=True)
+        for pkg in result["results"]:
+            found[pkg["name"]] = pkg
+    # A dataset the index missed (or a deleted one) is looked up directly.
+    for name in names:
+        if name not in found:
+            pkg = site.find("package_show", id=name)
+            if pkg is not None:
+                found[name] = pkg
+    return found
+
+
+# ------------------------------------------------------------------ loading --
+
+def load_province(site: Site, catalogue: demo.Catalogue, code: str, today: dt.date,
+                  parents: dict[str, Optional[str]], echo: Callable[[str], None] = lambda s: None) -> Summary:
+    started = time.monotonic()
+    plan = demo.province_plan(catalogue, code, parents, today)
+    province = plan.province
+    summary = Summary(province.code, province.name_en)
+
+    org_ids = {}
+    for wanted in plan.organizations:
+        outcome, org = upsert_organization(site, catalogue, wanted)
+        summary.organizations.add(outcome)
+        org_ids[wanted["name"]] = org["id"]
+
+    stored_requirements = {
+        r["code"].casefold(): r for r in site.call("provincial_requirement_list", province_code=province.code)
+    }
+    for wanted in plan.requirements:
+        summary.requirements.add(upsert_requirement(site, wanted, stored_requirements.get(wanted["code"].casefold())))
+
+    stored = _stored_datasets(site, [d.name for d in plan.datasets])
+    for index, dataset in enumerate(plan.datasets, 1):
+        outcome, uploads = upsert_dataset(site, catalogue, dataset, stored.get(dataset.name), org_ids)
+        summary.datasets.add(outcome)
+        summary.resources += len(dataset.resources)
+        summary.uploaded += uploads
+        if index % 20 == 0:
+            echo(f"  {province.name_en}: {index}/{len(plan.datasets)} datasets")
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def purge_province(site: Site, catalogue: demo.Catalogue, code: str) -> Summary:
+    """Delete for good the demo's datasets, requirements and organizations of a province."""
+    started = time.monotonic()
+    province = catalogue.province(code)
+    summary = Summary(province.code, province.name_en)
+    names = demo.iter_names(catalogue, [code])
+
+    org_ids = {}
+    for name in names["organizations"]:
+        org = site.find("organization_show", id=name)
+        if org is not None and demo.is_demo_title(org.get("title"), catalogue):
+            org_ids[name] = org["id"]
+
+    # The catalogue's datasets, and any other demo-marked dataset in a demo organization.
+    doomed = {name: pkg for name, pkg in _stored_datasets(site, names["datasets"]).items()
+              if demo.is_demo_title(pkg.get("title"), catalogue)}
+    kept_orgs = set()
+    for org_name, org_id in org_ids.items():
+        result = site.call("package_search", fq=f'owner_org:"{org_id}"', rows=1000,
+                           include_private=True, include_drafts=True)
+        for pkg in result["results"]:
+            if demo.is_demo_title(pkg.get("title"), catalogue):
+                doomed.setdefault(pkg["name"], pkg)
+            else:
+                kept_orgs.add(org_name)
+    for pkg in doomed.values():
+        site.call("dataset_purge", id=pkg["id"])
+        summary.datasets.deleted += 1
+
+    marker = catalogue.defaults["marker_th"]
+    for requirement in site.call("provincial_requirement_list", province_code=code):
+        if marker in (requirement.get("source_plan") or ""):
+            site.call("provincial_requirement_delete", id=requirement["id"])
+            summary.requirements.deleted += 1
+
+    for org_name, org_id in org_ids.items():
+        if org_name in kept_orgs:
+            log.warning("demo organization %s still holds datasets that are not demonstration data: kept", org_name)
+            continue
+        site.call("organization_purge", id=org_id)
+        summary.organizations.deleted += 1
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def bangkok_today() -> dt.date:
+    """The day in Thailand, the one the gap judges freshness on."""
+    return dt.datetime.now(ZoneInfo("Asia/Bangkok")).date()
+
+
+def load(codes: Optional[Iterable[str]] = None, reset: bool = False, today: Optional[dt.date] = None,
+         echo: Callable[[str], None] = lambda s: None) -> list[Summary]:
+    """Load (after purging, with ``reset``) the demo of the given provinces (default: all)."""
+    catalogue = demo.load_catalogue()
+    codes = list(codes or [p.code for p in catalogue.provinces])
+    for code in codes:
+        catalogue.province(code)
+    today = today or bangkok_today()
+    from ckanext.provincial import vocabulary_store
+
+    parents = demo.issue_parents(vocabulary_store.issues_directory())
+    site = Site()
+    summaries = []
+    for code in codes:
+        purged = purge_province(site, catalogue, code) if reset else None
+        summary = load_province(site, catalogue, code, today, parents, echo)
+        if purged is not None:
+            summary.organizations.deleted = purged.organizations.deleted
+            summary.requirements.deleted = purged.requirements.deleted
+            summary.datasets.deleted = purged.datasets.deleted
+            summary.seconds += purged.seconds
+        summaries.append(summary)
+    return summaries

@@ -1,0 +1,58 @@
+#!/bin/bash
+# ckanext-provincial's part of the web container's start, run after the base
+# image's prerun.py (which waited for PostgreSQL, ran `ckan db init` and set the
+# DataStore permissions) and before uWSGI. Each step is idempotent: it runs on
+# every start, so an upgraded image migrates its own database.
+set -euo pipefail
+
+CKAN_INI=${CKAN_INI:-/srv/app/ckan.ini}
+say() { printf '[provincial] %s\n' "$*"; }
+ckan_cli() { ckan -c "$CKAN_INI" "$@"; }
+has_plugin() { case " ${CKAN__PLUGINS:-} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# prerun.py gives up on a service without stopping the start; check again.
+python3 /srv/app/provincial/wait_for.py database solr redis
+if has_plugin datastore; then
+    python3 /srv/app/provincial/wait_for.py datastore
+fi
+
+# prerun.py's `db init` (= `db upgrade`) ignores its own failures: run it
+# again so a failed migration stops the start. Core and enabled plugins with
+# pending migrations, then ours by name (its first migration is not "pending"
+# to `db upgrade` while the plugin has no revision yet).
+say "database migrations"
+ckan_cli db upgrade
+migrations=$(python3 -c 'import os, ckanext.provincial as m; print(os.path.join(os.path.dirname(m.__file__), "migration", "provincial"))')
+if [ -d "$migrations" ]; then
+    ckan_cli db upgrade -p provincial
+fi
+
+# The PMQA tags and development issues that schemas/ defines. (The help text
+# is captured first: grep -q closing the pipe early would fail under pipefail.)
+provincial_help=$(ckan_cli provincial --help 2>/dev/null || true)
+if grep -qw vocabulary <<<"$provincial_help"; then
+    say "vocabulary sync"
+    ckan_cli provincial vocabulary sync
+fi
+
+# xloader's jobs fetch uploads and report back through the portal's API with a
+# token of the site user. Unless the operator set CKANEXT__XLOADER__API_TOKEN,
+# one is made on the first start and kept in the file store, which the worker
+# container mounts too (configure.py reads it there).
+if has_plugin xloader && [ -z "${CKANEXT__XLOADER__API_TOKEN:-}" ]; then
+    token_file=${CKAN_STORAGE_PATH:-/var/lib/ckan}/provincial/xloader-api-token
+    if [ ! -s "$token_file" ]; then
+        say "making the xloader API token"
+        mkdir -p "$(dirname "$token_file")"
+        token=$(ckan_cli provincial datastore api-token | tail -n 1)
+        case "$token" in
+            ey*) ;;
+            *) say "ERROR: 'ckan provincial datastore api-token' printed no token" >&2; exit 1 ;;
+        esac
+        (umask 077 && printf '%s\n' "$token" >"$token_file.tmp")
+        mv "$token_file.tmp" "$token_file"
+    fi
+    ckan config-tool "$CKAN_INI" "ckanext.xloader.api_token = $(cat "$token_file")" >/dev/null
+fi
+
+say "site set-up done"

@@ -1,0 +1,12 @@
+#!/bin/bash
+# The background worker container: the same image and settings as the web
+# container, running `ckan jobs worker` (xloader loads and content checks).
+# Compose starts it once the web container is healthy, so the database is
+# migrated; it still waits for PostgreSQL and Redis on its own after a restart.
+#
+#   start_worker.sh [QUEUE ...]   queues to serve (default: CKAN's default queue)
+set -euo pipefail
+
+python3 /srv/app/provincial/configure.py
+python3 /srv/app/provincial/wait_for.py database redis
+exec ckan -c "${CKAN_INI:-/srv/app/ckan.ini}" jobs worker "$@"

@@ -1,0 +1,87 @@
+"""Every string the extension shows is translated into Thai, and templates show no bare literals."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+import ckanext.provincial as provincial
+from ckanext.provincial import i18n
+
+PACKAGE_DIR = os.path.dirname(provincial.__file__)
+TEMPLATES_DIR = os.path.join(PACKAGE_DIR, "templates")
+THAI_PO = os.path.join(os.path.dirname(i18n.__file__), "th", "LC_MESSAGES", "ckanext-provincial.po")
+
+METHOD_MAP = [
+    ("assets/vendor/**", "ignore"),
+    ("assets/node_modules/**", "ignore"),
+    ("**.py", "python"),
+    ("**/templates/**.html", "ckan"),
+]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "ungettext": (1, 2), "N_": None}
+
+
+def extracted_msgids() -> set[str]:
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        PACKAGE_DIR, method_map=METHOD_MAP, keywords=KEYWORDS, options_map={"**/templates/**.html": {"trimmed": "True"}}
+    ):
+        for msgid in message if isinstance(message, tuple) else (message,):
+            if msgid:
+                found.add(msgid)
+    return found
+
+
+def test_every_extension_message_has_a_thai_translation():
+    with open(THAI_PO, "rb") as po_file:
+        catalog = read_po(po_file, locale="th")
+    translated = {
+        (m.id[0] if isinstance(m.id, tuple) else m.id)
+        for m in catalog
+        if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else (m.string,))
+    }
+    missing = sorted(msgid for msgid in extracted_msgids() if msgid not in translated)
+    assert not missing, f"{len(missing)} messages lack a Thai translation in {THAI_PO}: {missing[:20]}"
+
+
+# Anything between tags or in these attributes is shown to a person.
+VISIBLE_ATTRIBUTES = ("title", "placeholder", "alt", "aria-label", "label")
+TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?%}.*?{%-?\s*endtrans\s*-?%}", re.S)
+JINJA = re.compile(r"{#.*?#}|{%.*?%}|{{.*?}}", re.S)
+SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+TAG = re.compile(r"<[^>]*>", re.S)
+ATTRIBUTE = re.compile(r'\b(' + "|".join(VISIBLE_ATTRIBUTES) + r')\s*=\s*"([^"]*)"', re.I)
+LETTER = re.compile(r"[A-Za-z\u0E01-\u0E5B]")
+
+
+def literals_in(source: str) -> list[str]:
+    """Visible text of a template that is not produced by a Jinja expression or tag."""
+    found = []
+    without_code = TRANS_BLOCK.sub(" ", SCRIPT_STYLE.sub(" ", source))
+    for _name, value in ATTRIBUTE.findall(without_code):
+        if LETTER.search(JINJA.sub(" ", value)):
+            found.append(value.strip())
+    text = TAG.sub(" ", JINJA.sub(" ", without_code))
+    found.extend(chunk.strip() for chunk in text.split("\n") if LETTER.search(chunk))
+    return found
+
+
+def template_files():
+    for folder, _dirs, files in os.walk(TEMPLATES_DIR):
+        for name in files:
+            if name.endswith(".html"):
+                yield os.path.join(folder, name)
+
+
+@pytest.mark.parametrize("path", sorted(template_files()), ids=lambda p: os.path.relpath(p, TEMPLATES_DIR))
+def test_templates_have_no_untranslated_visible_literals(path):
+    with open(path, encoding="utf-8") as template:
+        assert literals_in(template.read()) == []
+
+
+def test_the_literal_scanner_catches_bare_text():
+    assert literals_in('<p>Gap analysis</p><a title="Open">{{ _("x") }}</a>') == ["Open", "Gap analysis"]
+    assert literals_in("<p>{{ _('Gap analysis') }}</p>{% trans %}x{% endtrans %}") == []

@@ -17,6 +17,15 @@ setup(
         "ckanext.provincial.i18n": "i18n",
     },
     include_package_data=True,
+    message_extractors={
+        "ckanext/provincial": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("assets/vendor/**", "ignore", None),
+            ("assets/node_modules/**", "ignore", None),
+            ("**/templates/**.html", "ckan", None),
+        ],
+    },
     package_data={
         "ckanext.provincial": [
             "config_declaration.yml",

@@ -13,11 +13,14 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.provincial import actions, auth, cli, helpers, validators, views
 from ckanext.provincial import i18n as i18n_package
 from ckanext.provincial import indexing
+from ckanext.provincial.validation import encoding as content_encoding
+from ckanext.provincial.validation import hooks as content_checks
 
 
 @toolkit.blanket.config_declarations
 class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IConfigurer)
+    plugins.implements(plugins.IConfigurable)
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IValidators)
     plugins.implements(plugins.IActions)
@@ -34,6 +37,11 @@ class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
         toolkit.add_template_directory(config, "templates")
         toolkit.add_public_directory(config, "public")
         toolkit.add_resource("assets", "provincial")
+
+    # IConfigurable
+
+    def configure(self, config):
+        content_encoding.use_in_xloader()
 
     # ITranslation
 
@@ -78,7 +86,22 @@ class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
     def before_dataset_search(self, search_params):
         return indexing.before_dataset_search(search_params)
 
+    def after_dataset_search(self, search_results, search_params):
+        return indexing.after_dataset_search(search_results, search_params)
+
+    def after_dataset_create(self, context, pkg_dict):
+        content_checks.after_dataset_create(context, pkg_dict)
+
+    def after_dataset_update(self, context, pkg_dict):
+        content_checks.after_dataset_update(context, pkg_dict)
+
     # IFacets
 
     def dataset_facets(self, facets_dict, package_type):
         return indexing.dataset_facets(facets_dict, package_type)
+
+    def group_facets(self, facets_dict, group_type, package_type):
+        return indexing.group_facets(facets_dict, group_type, package_type)
+
+    def organization_facets(self, facets_dict, organization_type, package_type):
+        return indexing.organization_facets(facets_dict, organization_type, package_type)

@@ -6,8 +6,12 @@ from typing import Any, Callable
 
 def get_actions() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.actions import status
+    from ckanext.provincial.actions import validation
+    from ckanext.provincial.actions import vocabulary
+    from ckanext.provincial.actions import requirement, gap
+    from ckanext.provincial.actions import harvest
 
     actions: dict[str, Callable[..., Any]] = {}
-    for module in (status,):
+    for module in (status, validation, vocabulary, requirement, gap, harvest):
         actions.update(module.get_actions())
     return actions

@@ -5,7 +5,12 @@ from typing import Any, Callable
 
 
 def get_auth_functions() -> dict[str, Callable[..., Any]]:
-    modules: tuple = ()
+    from ckanext.provincial.auth import validation
+    from ckanext.provincial.auth import vocabulary
+    from ckanext.provincial.auth import requirement, gap
+    from ckanext.provincial.auth import harvest
+
+    modules: tuple = (validation, vocabulary, requirement, gap, harvest)
     functions: dict[str, Callable[..., Any]] = {}
     for module in modules:
         functions.update(module.get_auth_functions())

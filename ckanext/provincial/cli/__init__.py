@@ -10,4 +10,9 @@ def provincial():
 
 
 def get_commands():
+    from ckanext.provincial.cli import datastore  # noqa: F401  (registers its subcommands)
+    from ckanext.provincial.cli import demo  # noqa: F401
+    from ckanext.provincial.cli import vocabulary  # noqa: F401
+    from ckanext.provincial.cli import requirement, gap  # noqa: F401
+
     return [provincial]

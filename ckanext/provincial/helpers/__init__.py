@@ -6,8 +6,12 @@ from typing import Any, Callable
 
 def get_helpers() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.helpers import dates
+    from ckanext.provincial.helpers import validation
+    from ckanext.provincial.helpers import vocabulary
+    from ckanext.provincial.helpers import gap
+    from ckanext.provincial.helpers import schema
 
-    modules: tuple = (dates,)
+    modules: tuple = (dates, validation, vocabulary, gap, schema)
     found: dict[str, Callable[..., Any]] = {}
     for module in modules:
         found.update(module.get_helpers())

@@ -5,7 +5,11 @@ from typing import Any, Callable
 
 
 def get_validators() -> dict[str, Callable[..., Any]]:
-    modules: tuple = ()
+    from ckanext.provincial.validators import vocabulary
+    from ckanext.provincial.validators import requirement
+    from ckanext.provincial.validators import schema
+
+    modules: tuple = (vocabulary, requirement, schema)
     found: dict[str, Callable[..., Any]] = {}
     for module in modules:
         found.update(module.get_validators())

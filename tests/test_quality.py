@@ -69,3 +69,29 @@ def test_search_index_form_of_a_dataset():
 def test_several_problems_are_all_reported_in_order():
     problems = quality.check(complete(notes="", maintainer=None, resources=[{"url": "", "format": "PDF"}]))
     assert problems == ["missing:maintainer", "missing:notes", "empty_url", "format:CSV", "format:XLS"]
+
+
+@pytest.mark.parametrize("status", ["failure", "error"])
+def test_resource_whose_contents_fail_validation_is_a_problem_naming_it(status):
+    resources = [{"url": "http://example.org/a.csv", "format": "CSV", "name": "โรงงาน 2566", "validation_status": status},
+                 {"url": "http://example.org/a.xlsx", "format": "XLSX", "validation_status": "success"}]
+    assert quality.check(complete(resources=resources)) == ["content:โรงงาน 2566"]
+
+
+@pytest.mark.parametrize("status", ["success", "pending", None])
+def test_passing_or_unchecked_contents_are_not_a_problem(status):
+    resources = [{"url": "http://example.org/a.csv", "format": "CSV", "validation_status": status},
+                 {"url": "http://example.org/a.xlsx", "format": "XLSX"}]
+    assert quality.check(complete(resources=resources)) == []
+
+
+def test_content_status_is_read_from_the_stored_dict_when_indexing():
+    import json
+
+    stored = complete(resources=[{"url": "http://example.org/a.csv", "format": "CSV", "name": "ตาราง",
+                                  "validation_status": "failure"},
+                                 {"url": "http://example.org/a.xlsx", "format": "XLSX"}])
+    indexed = complete(res_url=["http://example.org/a.csv", "http://example.org/a.xlsx"], res_format=["CSV", "XLSX"],
+                       validated_data_dict=json.dumps(stored))
+    del indexed["resources"]
+    assert quality.check(indexed) == ["content:ตาราง"]

@@ -12,6 +12,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.provincial.validation import content, encoding, messages
 from tests import datastore_support as support
+from tests.gap_support import plan_tables  # noqa: F401  (fixture)
 
 THAI_ROWS = [["อำเภอ", "ตำบล", "จำนวนประชากร"], ["เมืองปทุมธานี", "บางปรอก", "12345"], ["คลองหลวง", "คลองหนึ่ง", "67890"]]
 
@@ -208,7 +209,7 @@ class TestValidationOnTheStack:
     def test_status_write_does_not_queue_another_check(self, create_with_upload):
         org = support.organization()
         dataset = call_action("package_create", **support.dataset(owner_org=org["id"]))
-        resource = create_with_upload(b"a,b\n1,2\n", "ok.csv", package_id=dataset["id"], format="CSV")
+        resource = create_with_upload(b"a,b\n1,2\n", "ok.csv", package_id=dataset["id"], format="CSV", name="ตาราง")
         support.run_validation(resource["id"])
         assert support.validation_task_state(resource["id"]) == "success"
 
@@ -221,7 +222,7 @@ class TestValidationOnTheStack:
     def test_non_tabular_resources_are_not_checked(self):
         org = support.organization()
         dataset = call_action("package_create", **support.dataset(
-            owner_org=org["id"], resources=[{"url": "http://example.invalid/report.pdf", "format": "PDF"}]))
+            owner_org=org["id"], resources=[{"url": "http://example.invalid/report.pdf", "format": "PDF", "name": "รายงาน"}]))
         with pytest.raises(toolkit.ObjectNotFound):
             call_action("provincial_validation_show", resource_id=dataset["resources"][0]["id"])
         with pytest.raises(toolkit.ValidationError):
@@ -232,7 +233,7 @@ class TestValidationOnTheStack:
         editor = factories.User()
         org = support.organization(users=[{"name": editor["name"], "capacity": "editor"}])
         dataset = call_action("package_create", **support.dataset(owner_org=org["id"]))
-        resource = create_with_upload(support.THAI_CSV.encode("cp874"), "thai.csv", package_id=dataset["id"], format="CSV")
+        resource = create_with_upload(support.THAI_CSV.encode("cp874"), "thai.csv", package_id=dataset["id"], format="CSV", name="ตาราง")
 
         report = call_action("provincial_validation_run", {"user": sysadmin["name"]}, resource_id=resource["id"], sync=True)
         assert report["status"] == "success" and report["encoding"] == "cp874"
@@ -246,7 +247,7 @@ class TestValidationOnTheStack:
     def test_private_report_is_hidden_from_strangers(self, create_with_upload):
         org = support.organization()
         dataset = call_action("package_create", **support.dataset(owner_org=org["id"], private=True))
-        resource = create_with_upload(b"a\n1\n", "p.csv", package_id=dataset["id"], format="CSV")
+        resource = create_with_upload(b"a\n1\n", "p.csv", package_id=dataset["id"], format="CSV", name="ตาราง")
         support.run_validation(resource["id"])
         stranger = factories.User()
         with pytest.raises(toolkit.NotAuthorized):
@@ -257,9 +258,9 @@ class TestValidationOnTheStack:
 
     def test_resource_and_dataset_pages_show_report_and_badge(self, app, create_with_upload):
         org = support.organization()
-        dataset = call_action("package_create", **support.dataset(owner_org=org["id"]))
+        dataset = call_action("package_create", **support.dataset(owner_org=org["id"], resources=[]))
         resource = create_with_upload(
-            "อำเภอ,จำนวน\nเมือง,=1+1\n".encode(), "formula.csv", package_id=dataset["id"], format="CSV"
+            "อำเภอ,จำนวน\nเมือง,=1+1\n".encode(), "formula.csv", package_id=dataset["id"], format="CSV", name="สูตร"
         )
         support.run_validation(resource["id"])
 
@@ -276,7 +277,30 @@ class TestValidationOnTheStack:
             pytest.skip("Thai catalogue not compiled (make i18n-compile)")
         org = support.organization()
         dataset = call_action("package_create", **support.dataset(owner_org=org["id"]))
-        resource = create_with_upload(b"a,b\n1\n", "m.csv", package_id=dataset["id"], format="CSV")
+        resource = create_with_upload(b"a,b\n1\n", "m.csv", package_id=dataset["id"], format="CSV", name="ตาราง")
         support.run_validation(resource["id"])
         page = app.get(f"/th/dataset/{dataset['name']}/resource/{resource['id']}").body
         assert "แถว 2" in page
+
+
+@pytest.mark.usefixtures("plan_tables", "clean_index")
+def test_requirement_whose_only_dataset_fails_validation_is_incomplete_with_the_reason(app, create_with_upload):
+    from tests.gap_support import dataset as gap_dataset, days_ago
+
+    call_action("provincial_requirement_create", province_code="13", code="R-CONTENT", title_th="จำนวนโรงงาน")
+    org = support.organization()
+    made = gap_dataset(org["id"], name="factories-content-13", requirement_codes=["R-CONTENT"], resources=[],
+                       data_format=["CSV"], last_updated_date=days_ago(1), update_frequency_unit="ปี")
+    resource = create_with_upload(b"a,b\n1\n2,3\n", "short.csv", package_id=made["id"], format="CSV", name="โรงงานรายอำเภอ")
+
+    gap_before = call_action("provincial_gap_show", province_code="13")
+    assert {r["code"]: r["status"] for r in gap_before["requirements"]} == {"R-CONTENT": "available"}
+
+    assert support.run_validation(resource["id"]) == "failure"
+
+    gap_after = call_action("provincial_gap_show", province_code="13")
+    row = gap_after["requirements"][0]
+    assert row["status"] == "incomplete"
+    assert row["problems"] == ["content:โรงงานรายอำเภอ"]
+    page = app.get("/en/gap/13").body
+    assert "the contents of resource \u201cโรงงานรายอำเภอ\u201d fail validation" in page

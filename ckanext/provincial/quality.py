@@ -12,7 +12,11 @@ check is one problem code:
 ``format:<declared>``
     a format declared in ``data_format`` (e.g. ``CSV``, ``XLS``) is not the
     format of any resource. Declared values with no file format of their own
-    (``Database``, ``NoSQL``, ``ไม่ทราบ``, ``อื่นๆ``) are not checked.
+    (``Database``, ``NoSQL``, ``ไม่ทราบ``, ``อื่นๆ``) are not checked;
+``content:<resource>``
+    the contents of a resource failed the Frictionless check (its
+    ``validation_status`` is ``failure``, or ``error`` when the file could not
+    be read as a table at all: empty, binary, malformed).
 
 Works on a ``package_show`` dictionary (resources as a list of dicts) and on
 the search-index form of a dataset (``res_url`` / ``res_format`` lists). Pure
@@ -34,6 +38,9 @@ NO_RESOURCE = "no_resource"
 EMPTY_URL = "empty_url"
 MISSING = "missing:"
 FORMAT = "format:"
+INVALID_CONTENT = "content:"
+# Validation statuses that mean the data itself is not correct (see validation/content.py).
+FAILED_CONTENT = frozenset({"failure", "error"})
 
 # Declared GDC ``data_format`` → resource formats that satisfy it (upper case).
 DECLARED_FORMATS: dict[str, frozenset[str]] = {
@@ -117,6 +124,29 @@ def resources_of(dataset: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"url": url, "format": fmt} for url, fmt in zip(urls, formats)]
 
 
+def _full_resources(dataset: dict[str, Any]) -> list[dict[str, Any]]:
+    """The resource dicts, also when indexing (CKAN moves them into ``validated_data_dict``)."""
+    if isinstance(dataset.get("resources"), list):
+        return [r for r in dataset["resources"] if isinstance(r, dict)]
+    for key in ("validated_data_dict", "data_dict"):
+        try:
+            stored = json.loads(dataset.get(key) or "{}")
+        except (TypeError, ValueError):
+            continue
+        if isinstance(stored.get("resources"), list):
+            return [r for r in stored["resources"] if isinstance(r, dict)]
+    return []
+
+
+def content_problems(dataset: dict[str, Any]) -> list[str]:
+    """One ``content:<name>`` problem per resource whose contents failed validation."""
+    return [
+        INVALID_CONTENT + str(resource.get("name") or resource.get("id") or "")
+        for resource in _full_resources(dataset)
+        if resource.get("validation_status") in FAILED_CONTENT
+    ]
+
+
 def _required_value(dataset: dict[str, Any], field: str) -> Any:
     if field == "tags":
         return dataset.get("tags") or dataset.get("tag_string")
@@ -136,4 +166,5 @@ def check(dataset: dict[str, Any], required_fields: Iterable[str] = REQUIRED_FIE
         accepted = DECLARED_FORMATS.get(declared)
         if accepted is not None and resources and not (have & accepted):
             problems.append(FORMAT + declared)
+    problems.extend(content_problems(dataset))
     return problems

@@ -41,6 +41,7 @@ PROBLEM_LABELS = {
     quality.EMPTY_URL: N_("a resource has no URL"),
     quality.MISSING: N_("empty required field: {field}"),
     quality.FORMAT: N_("no resource in the declared format {format}"),
+    quality.INVALID_CONTENT: N_("the contents of resource “{resource}” fail validation"),
 }
 UNIT_NAMES_EN = {
     freshness.UNKNOWN: "unknown", freshness.YEAR: "year", freshness.HALF_YEAR: "half year",
@@ -96,6 +97,8 @@ def problem_label(problem: str) -> str:
         return toolkit._(PROBLEM_LABELS[quality.MISSING]).format(field=problem[len(quality.MISSING):])
     if problem.startswith(quality.FORMAT):
         return toolkit._(PROBLEM_LABELS[quality.FORMAT]).format(format=problem[len(quality.FORMAT):])
+    if problem.startswith(quality.INVALID_CONTENT):
+        return toolkit._(PROBLEM_LABELS[quality.INVALID_CONTENT]).format(resource=problem[len(quality.INVALID_CONTENT):])
     return toolkit._(PROBLEM_LABELS.get(problem, problem))
 
 

@@ -20,6 +20,7 @@ from tests import datastore_support as support
 def datastore_resource(dataset_id: str, rows: list[dict], **resource) -> dict:
     """A resource with a DataStore table, made through the DataStore API."""
     resource.setdefault("name", "ตาราง")
+    resource.setdefault("format", "CSV")
     result = call_action(
         "datastore_create",
         resource={"package_id": dataset_id, **resource},
@@ -47,7 +48,7 @@ THAI_RECORDS = [
 def test_thai_csv_loads_with_correct_text_in_each_encoding(tmp_path, codec):
     org = support.organization()
     dataset = call_action("package_create", **support.dataset(owner_org=org["id"]))
-    resource = call_action("resource_create", package_id=dataset["id"], url="http://example.invalid/pop.csv", format="CSV")
+    resource = call_action("resource_create", package_id=dataset["id"], url="http://example.invalid/pop.csv", format="CSV", name="ประชากร")
     path = tmp_path / "pop.csv"
     path.write_bytes(support.THAI_CSV.encode(codec))
 

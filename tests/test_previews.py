@@ -62,7 +62,7 @@ class TestDefaultViews:
     def test_a_loaded_table_gets_the_table_view_and_nothing_else(self):
         org = support.organization()
         dataset = call_action("package_create", **support.dataset(owner_org=org["id"]))
-        result = call_action("datastore_create", resource={"package_id": dataset["id"], "format": "CSV"},
+        result = call_action("datastore_create", resource={"package_id": dataset["id"], "format": "CSV", "name": "ตาราง"},
                              fields=[{"id": "อำเภอ", "type": "text"}], records=[{"อำเภอ": "ลาดหลุมแก้ว"}])
         assert view_types(result["resource_id"]) == []
         table_views(dataset["id"], result["resource_id"])
@@ -71,7 +71,7 @@ class TestDefaultViews:
     def test_table_view_page_and_its_data_show_thai_rows(self, app):
         org = support.organization()
         dataset = call_action("package_create", **support.dataset(owner_org=org["id"]))
-        result = call_action("datastore_create", resource={"package_id": dataset["id"], "format": "CSV"},
+        result = call_action("datastore_create", resource={"package_id": dataset["id"], "format": "CSV", "name": "ตาราง"},
                              fields=[{"id": "อำเภอ", "type": "text"}, {"id": "ครัวเรือน", "type": "int"}],
                              records=[{"อำเภอ": "ลาดหลุมแก้ว", "ครัวเรือน": 120}, {"อำเภอ": "ลำลูกกา", "ครัวเรือน": 340}])
         view = table_views(dataset["id"], result["resource_id"])[0]

@@ -90,14 +90,14 @@ def main() -> None:
 
     import requests
 
+    # The project's tests package, before CKAN's start-up can bind the name "tests".
+    from tests import datastore_support as support
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
     config = load_config(args.ini)
     app = make_app(config)
     import ckan.plugins.toolkit as toolkit
-
-    from tests import datastore_support as support
 
     with app._wsgi_app.test_request_context():
         support.empty_own_queue()
@@ -123,8 +123,9 @@ def main() -> None:
 
         copy_seconds = plain_copy(path, write_url)
 
-        org = action("organization_create", name=support.unique("bench"))
-        dataset = action("package_create", name=support.unique("bench"), title="bench", owner_org=org["id"])
+        org = action("organization_create", name=support.unique("bench"), title="สำนักงานสถิติจังหวัดปทุมธานี",
+                     province_code="13", agency_kind="provincial_office", plan_coordinator="False")
+        dataset = action("package_create", **support.dataset(owner_org=org["id"], resources=[]))
         started = time.perf_counter()
         with open(path, "rb") as handle:
             resource = action("resource_create", files={"upload": ("population.csv", handle)},

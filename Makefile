@@ -25,5 +25,5 @@ i18n-extract:   ## refresh i18n/ckanext-provincial.pot from code and templates
 i18n-update:    ## merge the .pot into the th and en catalogs
 	.venv/bin/python setup.py update_catalog
 
-i18n-compile:
+i18n-compile:   ## .mo files for a dev server (stack/stack.sh install and the docker build compile them too)
 	.venv/bin/python setup.py compile_catalog

@@ -17,13 +17,17 @@ setup(
         "ckanext.provincial.i18n": "i18n",
     },
     include_package_data=True,
+    # Babel uses the first pattern a file matches, so the vendored libraries are
+    # ignored before "**.js". CKAN's Jinja extractor is named by its import path:
+    # the short name "ckan" is an entry point, which Babel looks up through
+    # pkg_resources, gone from recent setuptools.
     message_extractors={
         "ckanext/provincial": [
-            ("**.py", "python", None),
-            ("**.js", "javascript", None),
             ("assets/vendor/**", "ignore", None),
             ("assets/node_modules/**", "ignore", None),
-            ("**/templates/**.html", "ckan", None),
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("**/templates/**.html", "ckan.lib.extract:extract_ckan", None),
         ],
     },
     package_data={

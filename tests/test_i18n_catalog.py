@@ -15,11 +15,14 @@ PACKAGE_DIR = os.path.dirname(provincial.__file__)
 TEMPLATES_DIR = os.path.join(PACKAGE_DIR, "templates")
 THAI_PO = os.path.join(os.path.dirname(i18n.__file__), "th", "LC_MESSAGES", "ckanext-provincial.po")
 
+# setup.py's message_extractors: the first matching pattern wins, and CKAN's
+# Jinja extractor goes by its import path (no pkg_resources for entry points).
 METHOD_MAP = [
     ("assets/vendor/**", "ignore"),
     ("assets/node_modules/**", "ignore"),
     ("**.py", "python"),
-    ("**/templates/**.html", "ckan"),
+    ("**.js", "javascript"),
+    ("**/templates/**.html", "ckan.lib.extract:extract_ckan"),
 ]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "ungettext": (1, 2), "N_": None}
 

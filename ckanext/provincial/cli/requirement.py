@@ -5,6 +5,7 @@ import os
 import sys
 
 import click
+import sqlalchemy.exc
 
 import ckan.plugins.toolkit as toolkit
 
@@ -47,6 +48,14 @@ def import_plan(path, province_code, dry_run):
                 if key != "rows":
                     click.echo(f"{key}: {'; '.join(map(str, messages))}", err=True)
             raise click.ClickException("nothing was imported")
+        except sqlalchemy.exc.DBAPIError as error:
+            # E.g. PostgreSQL restarted mid-import. The rows are written in one
+            # transaction, which the server rolled back; a rerun is safe (rows
+            # already in the plan come out unchanged).
+            bar.render_finish()
+            reason = str(error.orig or error).strip().splitlines()[0]
+            raise click.ClickException(f"the database failed during the import ({reason}): "
+                                       "nothing was imported; run the import again")
     verb = "would be" if dry_run else "were"
     click.echo(f"{result['rows']} rows: {result['created']} {verb} added, {result['updated']} {verb} updated, "
                f"{result['unchanged']} unchanged")

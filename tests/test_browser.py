@@ -1,0 +1,416 @@
+"""The portal in a real browser: headless Debian chromium driven by Playwright.
+
+The test starts the portal (``ckan run`` on a free loopback port, on the test
+configuration and database) and drives the system's chromium
+(``/usr/bin/chromium``, from ``apt-get install chromium``; Playwright's own
+browser download is never used) through:
+
+* the dataset form for each of the five data types: the type's own fields
+  appear and the other types' fields disappear (assets/js/schema-form.js), and
+  a dataset of that type is created through both stages of the form;
+* the language switch (ไทย / English links in the header);
+* the gap pages, whose Chart.js charts must really be drawn on their canvases;
+* the gap table's CSV download.
+
+Screenshots are written to test-artifacts/browser/ (a CI artifact); the folder
+is printed at the end. Skipped, with the reason, when Playwright or chromium
+is not installed (``pip install -r dev-requirements.txt``; chromium comes with
+``stack/stack.sh install``).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any, Iterator
+
+import pytest
+import requests
+
+import ckan.plugins as plugins
+import ckan.plugins.toolkit as toolkit
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from ckanext.provincial import plan_io
+from tests.factories import DATA_TYPES, RESOURCE, RESOURCE_BY_TYPE, gdc_dataset, provincial_organization
+from tests.gap_support import dataset as gap_dataset, days_ago
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -r dev-requirements.txt)")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
+ARTIFACTS = os.path.join(ROOT, "test-artifacts", "browser")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "browser-test-password-13"
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip("chromium is not installed (apt-get install chromium; stack/stack.sh install does it)",
+                allow_module_level=True)
+
+
+# ------------------------------------------------------------- the portal --
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Portal:
+    """``ckan run`` on a config extending test.ini (same database and Solr core)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.folder = tempfile.mkdtemp(prefix="provincial-browser-")
+        self.ini = os.path.join(self.folder, "portal.ini")
+        self.log_path = os.path.join(self.folder, "portal.log")
+        with open(self.ini, "w", encoding="utf-8") as ini:
+            ini.write(
+                "[DEFAULT]\ndebug = false\n\n[app:main]\n"
+                f"use = config:{toolkit.config['__file__']}\n"
+                f"ckan.site_url = {self.url}\n"
+                f"ckan.storage_path = {os.path.join(self.folder, 'storage')}\n"
+                "\n[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n\n[formatters]\nkeys = generic\n\n"
+                "[logger_root]\nlevel = WARNING\nhandlers = console\n\n"
+                "[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\nlevel = NOTSET\nformatter = generic\n\n"
+                "[formatter_generic]\nformat = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s\n"
+            )
+        self.process: subprocess.Popen | None = None
+
+    def launch(self) -> None:
+        self.process = subprocess.Popen(
+            [CKAN, "-c", self.ini, "run", "-H", "127.0.0.1", "-p", str(self.port), "--disable-reloader", "--threaded"],
+            stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, env=dict(os.environ), cwd=ROOT,
+        )
+
+    def wait_ready(self) -> "Portal":
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the portal exited:\n" + self.log())
+            try:
+                if requests.get(self.url + "/api/3/action/status_show", timeout=2).ok:
+                    return self
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("the portal did not answer:\n" + self.log())
+
+    def log(self) -> str:
+        with open(self.log_path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()[-6000:]
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def build_site() -> dict[str, Any]:
+    """An agency with an editor, a plan of four requirements, datasets meeting two of them, one snapshot."""
+    call_action("provincial_vocabulary_sync")
+    editor = factories.User(name="browser-editor", password=PASSWORD)
+    org = provincial_organization(name="pathum-stat", users=[{"name": editor["name"], "capacity": "editor"}])
+    for code, title, extra in (
+        ("R-1", "จำนวนโรงงาน", {"development_issue": "13-livable-industry"}),
+        ("R-2", "=ขยะมูลฝอย", {"sub_issue": "13-livable-industry-clean"}),  # a formula, for the CSV
+        ("R-3", "นักท่องเที่ยว", {"development_issue": "13-focus-tourism"}),
+        ("R-4", "โรงแรม", {"development_issue": "13-focus-tourism"}),
+    ):
+        call_action("provincial_requirement_create", province_code="13", code=code, title_th=title, **extra)
+    common = {"update_frequency_unit": "ปี"}
+    gap_dataset(org["id"], name="factories-13", requirement_codes=["R-1"], last_updated_date=days_ago(5), **common)
+    gap_dataset(org["id"], name="waste-13", requirement_codes=["R-2"], last_updated_date=days_ago(800), **common)
+    site_user = call_action("get_site_user")["name"]
+    call_action("provincial_gap_snapshot_create", {"user": site_user, "ignore_auth": True})
+    return {"editor": editor, "org": org}
+
+
+@pytest.fixture(scope="module")
+def live(reset_db, reset_index, migrate_db_for) -> Iterator[tuple[Portal, dict[str, Any]]]:
+    """The running portal and what the test put in its database (built while the portal starts)."""
+    plugins.load_all()
+    reset_db()
+    reset_index()
+    migrate_db_for("provincial")
+    portal = Portal()
+    try:
+        portal.launch()
+        built = build_site()
+        yield portal.wait_ready(), built
+    finally:
+        portal.stop()
+        plugins.unload_non_system_plugins()
+
+
+@pytest.fixture(scope="module")
+def portal(live) -> Portal:
+    return live[0]
+
+
+@pytest.fixture(scope="module")
+def site(live) -> dict[str, Any]:
+    return live[1]
+
+
+# ------------------------------------------------------------ the browser --
+
+@pytest.fixture(scope="module")
+def artifacts(request) -> Iterator[str]:
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    os.makedirs(ARTIFACTS)
+    yield ARTIFACTS
+    reporter = request.config.pluginmanager.getplugin("terminalreporter")
+    message = f"browser screenshots and downloads: {ARTIFACTS}"
+    if reporter:
+        reporter.write_line(message)
+    else:
+        print(message)
+
+
+@pytest.fixture(scope="module")
+def browser(artifacts):
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            # No sandbox as root (CI containers); no names resolved but loopback: no outside requests (gravatar).
+            args=["--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
+        )
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """A browser tab on the portal that numbers its screenshots and collects JavaScript errors."""
+
+    shots = 0
+
+    def __init__(self, page, base_url: str):
+        self.page = page
+        self.base_url = base_url
+        self.errors: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.set_default_timeout(15000)
+
+    def goto(self, path: str):
+        response = self.page.goto(self.base_url + path)
+        assert response is not None and response.ok, f"{path}: HTTP {response.status if response else '?'}"
+        return response
+
+    def shot(self, name: str, full_page: bool = True) -> str:
+        Page.shots += 1
+        path = os.path.join(ARTIFACTS, f"{Page.shots:02d}-{name}.png")
+        self.page.screenshot(path=path, full_page=full_page)
+        return path
+
+    def form_ready(self) -> None:
+        """CKAN starts its JavaScript modules after fetching the page's translations: wait until the
+        form's script has hidden the fields of the data types (none is chosen yet)."""
+        self.page.wait_for_selector("#provincial-field-unit_of_measure[hidden]", state="attached")
+
+    def login(self, user: str) -> None:
+        self.goto("/user/login")
+        self.page.fill("#field-login", user)
+        self.page.fill("#field-password", PASSWORD)
+        with self.page.expect_navigation():
+            self.page.click("form:has(#field-login) button[type=submit]")
+        assert "/user/login" not in self.page.url, "login failed"
+
+
+@pytest.fixture
+def tab(browser, portal) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = Page(context.new_page(), portal.url)
+    yield page
+    context.close()
+    assert page.errors == [], f"JavaScript errors: {page.errors}"
+
+
+# -------------------------------------------------------------- scenarios --
+
+WRAPPER_STATE = """() => Array.from(document.querySelectorAll('.provincial-field')).map(e => [
+    e.id.replace('provincial-field-', ''), !e.hidden && e.offsetParent !== null])"""
+
+
+def expected_visible(fields: list[dict], wrappers: list[str], data_type: str) -> set[str]:
+    """The wrapped fields the schema shows for a data type, on a form where only the type is chosen."""
+    by_name = {f["field_name"]: f for f in fields}
+    shown = set()
+    for name in wrappers:
+        field = by_name[name]
+        types = field.get("form_data_type") or []
+        if types and data_type not in types:
+            continue
+        other_of = field.get("other_of")
+        if other_of and not (other_of == "data_type" and data_type == field.get("other_value", "อื่นๆ")):
+            continue
+        shown.add(name)
+    return shown
+
+
+FILL = """([form, values]) => {
+    const missing = [];
+    const root = document.querySelector(form);
+    for (const [name, value] of Object.entries(values)) {
+        const fields = Array.from(root.querySelectorAll(`[name="${name}"]`));
+        if (!fields.length) { missing.push(name); continue; }
+        for (const field of fields) {
+            if (field.type === 'checkbox' || field.type === 'radio') {
+                field.checked = [].concat(value).includes(field.value);
+            } else {
+                field.value = value;
+                if (field.value !== String(value)) missing.push(name + '=' + value);
+            }
+            field.dispatchEvent(new Event('input', {bubbles: true}));
+            field.dispatchEvent(new Event('change', {bubbles: true}));
+        }
+    }
+    return missing;
+}"""
+
+
+def fill_form(page, form: str, values: dict[str, Any]) -> None:
+    """Set the fields by name, with the events typing or clicking sends (one call for the whole form)."""
+    values = dict(values)
+    if "reference_period" in values:
+        values["reference_period_start"], values["reference_period_end"] = values.pop("reference_period").split("/")
+    missing = page.evaluate(FILL, [form, values])
+    assert missing == [], f"fields or options missing from the form: {missing}"
+
+
+def test_dataset_form_shows_each_data_types_fields_and_creates_a_dataset_of_each(tab, site):
+    fields = call_action("scheming_dataset_schema_show", type="dataset")["dataset_fields"]
+    tab.login(site["editor"]["name"])
+    tab.goto("/dataset/new")
+    tab.form_ready()
+    page = tab.page
+
+    state = dict(page.evaluate(WRAPPER_STATE))
+    assert state and not any(state.values()), "type-specific fields are shown before a data type is chosen"
+    for key, data_type in DATA_TYPES.items():
+        page.select_option("#field-data_type", data_type)
+        state = dict(page.evaluate(WRAPPER_STATE))
+        shown = {name for name, visible in state.items() if visible}
+        assert shown == expected_visible(fields, list(state), data_type), key
+        first_shown = next(name for name in state if state[name])  # in the form's order
+        page.locator(f"#provincial-field-{first_shown}").scroll_into_view_if_needed()
+        tab.shot(f"form-fields-{key}", full_page=False)
+    assert {"unit_of_measure"} <= expected_visible(fields, list(state), DATA_TYPES["statistics"])
+
+    for key, data_type in DATA_TYPES.items():
+        name = f"browser-{key}"
+        values = gdc_dataset(key, owner_org=site["org"]["id"], name=name, title=f"ชุดข้อมูลทดสอบ {key}")
+        resource = dict(RESOURCE, **RESOURCE_BY_TYPE.get(key, {}))
+        values.pop("resources")
+        tab.goto("/dataset/new")
+        tab.form_ready()
+        page.select_option("#field-data_type", values.pop("data_type"))  # as a user picks it
+        # The title first: the URL slug preview copies it into the name.
+        fill_form(page, "form#dataset-edit", {k: v for k, v in values.items() if k != "name"})
+        fill_form(page, "form#dataset-edit", {"name": name})
+        with page.expect_navigation():
+            page.click("form#dataset-edit button[type=submit][name=save]")
+        assert f"/dataset/{name}/resource/new" in page.url, page.locator(".error-explanation").all_inner_texts()
+
+        page.click("#resource-link-button")
+        page.fill("#field-resource-url", resource.pop("url"))
+        fill_form(page, "form#resource-edit", resource)
+        with page.expect_navigation():
+            page.click("button[name=save][value=go-metadata]")
+        assert page.url.rstrip("/").endswith(f"/dataset/{name}"), page.locator(".error-explanation").all_inner_texts()
+        tab.shot(f"dataset-{key}")
+
+        saved = call_action("package_show", id=name)
+        assert saved["state"] == "active" and saved["data_type"] == data_type
+        assert len(saved["resources"]) == 1 and saved["resources"][0]["url"] == RESOURCE["url"]
+        # The type's own fields are saved; none of another type's.
+        own = {f["field_name"] for f in fields if data_type in (f.get("form_data_type") or [])}
+        foreign = {f["field_name"] for f in fields if f.get("form_data_type") and data_type not in f["form_data_type"]}
+        assert {k for k in values if k in own} <= set(saved)
+        assert not foreign & {k for k, v in saved.items() if v not in ("", None, [])}, key
+
+
+def test_language_switch_between_thai_and_english(tab):
+    page = tab.page
+    tab.goto("/dataset/")
+    assert page.get_attribute("html", "lang") == "en"
+    assert "Datasets" in page.inner_text("body")
+
+    with page.expect_navigation():
+        page.click(".provincial-language-switch a[hreflang=th]")
+    assert "/th/dataset" in page.url
+    assert page.get_attribute("html", "lang") == "th"
+    assert page.locator(".provincial-language-switch a[aria-current=true]").inner_text() == "ไทย"
+    assert "ชุดข้อมูล" in page.inner_text("body")
+    tab.shot("language-thai")
+
+    with page.expect_navigation():
+        page.click(".provincial-language-switch a[hreflang=en]")
+    assert "/th/" not in page.url
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.locator(".provincial-language-switch a[aria-current=true]").inner_text() == "English"
+    tab.shot("language-english")
+
+
+CHART_STATE = """(id) => {
+    const canvas = document.getElementById(id);
+    if (!canvas) return null;
+    const box = canvas.getBoundingClientRect();
+    const chart = window.Chart && window.Chart.getChart(canvas);
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) painted++; }
+    return {width: box.width, height: box.height, type: chart ? chart.config.type : null,
+            points: chart ? chart.data.datasets.reduce((n, d) => n + d.data.length, 0) : 0,
+            painted: painted / (canvas.width * canvas.height)};
+}"""
+
+
+@pytest.mark.parametrize("path, charts", [
+    ("/gap/13", {"provincial-gap-donut": "doughnut", "provincial-gap-issues": "bar", "provincial-gap-trend": "line"}),
+    ("/gap", {"provincial-gap-issues": "bar"}),
+])
+def test_gap_page_charts_are_drawn(tab, path, charts):
+    page = tab.page
+    tab.goto(path)
+    page.wait_for_function("ids => ids.every(id => window.Chart && Chart.getChart(document.getElementById(id)))",
+                           arg=list(charts))
+    page.wait_for_timeout(400)  # the charts' opening animation
+    for canvas_id, chart_type in charts.items():
+        drawn = page.evaluate(CHART_STATE, canvas_id)
+        assert drawn["type"] == chart_type, (canvas_id, drawn)
+        assert drawn["width"] > 100 and drawn["height"] > 50, (canvas_id, drawn)
+        assert drawn["points"] > 0, (canvas_id, drawn)
+        assert drawn["painted"] > 0.01, (canvas_id, drawn)  # Chart.js really drew on it
+    tab.shot("gap" + path.replace("/gap", "").replace("/", "-"))
+
+
+def test_gap_table_downloads_as_csv(tab):
+    page = tab.page
+    tab.goto("/gap/13")
+    with page.expect_download() as download_info:
+        page.click("a:has-text('This table as CSV')")
+    download = download_info.value
+    path = os.path.join(ARTIFACTS, download.suggested_filename or "gap-13.csv")
+    download.save_as(path)
+    assert path.endswith(".csv")
+    with open(path, "rb") as saved:
+        content = saved.read()
+    assert content.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads the Thai
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0] == plan_io.gap_table([])[0]
+    by_code = {row[0]: row for row in rows[1:]}
+    assert sorted(by_code) == ["R-1", "R-2", "R-3", "R-4"]
+    assert by_code["R-2"][1] == "'=ขยะมูลฝอย"  # a formula stays text

@@ -2,7 +2,7 @@
 # The project's local stack without Docker: PostgreSQL, Redis and Solr 9 on
 # loopback, a Python venv with the extension installed editable, and CKAN.
 #
-#   stack/stack.sh install        system packages, venv, front-end vendor files
+#   stack/stack.sh install        system packages, venv, front-end vendor files, .mo files
 #   stack/stack.sh up             install + start services + databases + configs
 #   stack/stack.sh down           stop what this stack started (PID files only)
 #   stack/stack.sh status         one line per service; exit 3 if any is down
@@ -72,6 +72,8 @@ install_system() {
     command -v npm >/dev/null || missing+=(nodejs npm)
     command -v curl >/dev/null || missing+=(curl)
     command -v msgfmt >/dev/null || missing+=(gettext)
+    # Headless browser of tests/test_browser.py (driven by Playwright, no browser download).
+    command -v chromium >/dev/null || missing+=(chromium)
     apt_install "${missing[@]}"
 }
 
@@ -411,8 +413,9 @@ cmd_demo() {
         ckan_cli user add admin email=admin@example.org password="$password" fullname="Portal administrator" >/dev/null
     fi
     ckan_cli sysadmin add admin >/dev/null 2>&1 || true
-    ckan_cli provincial demo load "$@"
+    # The web server first: the worker's xloader jobs fetch the uploads from it.
     ckan_serve
+    ckan_cli provincial demo load "$@"
     cat <<EOF
 
   ckanext-provincial demo portal: http://$CKAN_HOST:$CKAN_PORT

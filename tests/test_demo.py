@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
+import re
 import time
 from collections import Counter
+from types import SimpleNamespace
 
 import geothai
 import pytest
+from ckan.plugins import toolkit
 
 from ckanext.provincial import demo, gap
 from ckanext.provincial.demo import tables
@@ -64,6 +68,24 @@ def test_everything_is_marked_as_demonstration_data(plans, code):
             assert "Demonstration data" in resource.fields["description"]
     for requirement in plan.requirements:
         assert "(ข้อมูลสาธิต)" in requirement["source_plan"]
+
+
+@pytest.mark.parametrize("code", PILOTS)
+def test_every_development_issue_of_the_province_has_requirements(plans, code):
+    """Pathum Thani: the livable-city-with-industry issue, its three sub-issues
+    and the four focus areas; Saraburi: its four issues and their sub-issues."""
+    from ckanext.provincial import development_issues, schemas
+
+    issues = development_issues.load_directory(schemas.path("development_issues")).all()
+    own = {issue.code for issue in issues if issue.code.startswith(code + "-")}
+    used = Counter()
+    for requirement in plans[code].requirements:
+        used[requirement["sub_issue"] or requirement["development_issue"]] += 1
+        used[requirement["development_issue"]] += 1
+    assert own == set(used), own ^ set(used)
+    if code == "13":
+        assert {"13-livable-industry-clean", "13-livable-industry-connected", "13-livable-industry-safe",
+                "13-focus-industry", "13-focus-housing-estates", "13-focus-agriculture", "13-focus-tourism"} <= own
 
 
 def test_names_and_codes_are_unique_and_fit_ckan(plans):
@@ -124,6 +146,8 @@ def test_csv_files_are_tables_with_real_district_codes(plans, code):
     for generated in _files(plans[code], "CSV"):
         rows = list(csv.reader(io.StringIO(generated.data.decode("utf-8"))))
         assert len(rows) >= 2, generated.filename
+        if generated.defects:
+            continue  # see test_one_file_per_province_is_broken_on_purpose
         assert len({len(r) for r in rows}) == 1, generated.filename
         header = rows[0]
         if "รหัสอำเภอ" in header:
@@ -132,6 +156,21 @@ def test_csv_files_are_tables_with_real_district_codes(plans, code):
                 assert districts[row[at]] == row[name_at]
                 seen.add(row[at])
     assert seen == set(districts)
+
+
+@pytest.mark.parametrize("code", PILOTS)
+def test_one_file_per_province_is_broken_on_purpose(plans, code):
+    broken = [(d, r) for d in plans[code].datasets for r in d.resources if r.file.defects]
+    assert len(broken) == 1, [d.name for d, _r in broken]
+    dataset, resource = broken[0]
+    assert resource.file.format == "CSV" and resource.file.defects == ("missing_cell", "blank_row")
+    assert "mistakes on purpose" in dataset.fields["notes"]
+    rows = list(csv.reader(io.StringIO(resource.file.data.decode("utf-8"))))
+    width = len(rows[0])
+    assert [len(r) - width for r in rows if len(r) != width] == [-1]
+    assert sum(1 for r in rows if not any(r)) == 1
+    # Its requirement would be available but for the contents (the content check decides).
+    assert demo.expected_statuses(plans[code], TODAY)[dataset.fields["requirement_codes"][0]] == gap.AVAILABLE
 
 
 @pytest.mark.parametrize("code", PILOTS)
@@ -166,6 +205,26 @@ def test_xlsx_files_open_as_workbooks(plans):
         assert len(rows) >= 2 and all(rows[0])
 
 
+def test_a_replaced_table_leaves_its_hash_to_xloader(plans):
+    """xloader reloads a replaced file itself, but skips it when the resource's
+    hash already matches the file; a new file keeps the loader's MD5."""
+    from ckanext.provincial.demo import loader
+
+    plan = next(d for d in plans["13"].datasets if [r.file.format for r in d.resources] == ["CSV", "XLSX"])
+    stored = [{**r.fields, "id": f"r{i}", "url_type": "upload", "hash": "old"} for i, r in enumerate(plan.resources)]
+    tables_only = lambda fmt: fmt in ("CSV", "XLSX")  # noqa: E731
+    resources, uploads = loader._resources(plan, stored, tables_only)
+    assert uploads == [0, 1] and [r["id"] for r in resources] == ["r0", "r1"]
+    assert [r["hash"] for r in resources] == ["", ""]
+    assert all(r["upload"].filename == r["url"] for r in resources)
+    # Without xloader (or for a new file) the hash is the file's MD5.
+    assert [r["hash"] for r in loader._resources(plan, stored, None)[0]] == [r.file.md5 for r in plan.resources]
+    assert [r["hash"] for r in loader._resources(plan, [], tables_only)[0]] == [r.file.md5 for r in plan.resources]
+    # Unchanged files are kept as stored.
+    same = [dict(s, hash=r.file.md5) for s, r in zip(stored, plan.resources)]
+    assert loader._resources(plan, same, tables_only) == (same, [])
+
+
 def test_monthly_series_end_before_the_last_update():
     area = tables.Area("13", "ปทุมธานี", "Pathum Thani", {})
     spec = {"table": "monthly", "months": 12, "columns": [["v", "ค่า", 10, 20]]}
@@ -175,6 +234,12 @@ def test_monthly_series_end_before_the_last_update():
 
 def test_a_bad_file_spec_is_reported_by_name():
     area = tables.Area("13", "ปทุมธานี", "Pathum Thani", {})
+    with pytest.raises(tables.SpecError, match="unknown defect 'typo'"):
+        tables.generate_files({"table": "yearly", "years": 3, "columns": [["a", "b", 1, 2]], "defects": ["typo"]},
+                              area, TODAY, "s", "x", "x")
+    with pytest.raises(tables.SpecError, match="defects are made in CSV files only"):
+        tables.generate_files({"table": "yearly", "columns": [["a", "b", 1, 2]], "defects": ["blank_row"],
+                               "formats": ["CSV", "XLSX"]}, area, TODAY, "s", "x", "x")
     with pytest.raises(tables.SpecError, match="unknown table kind"):
         tables.build_table({"table": "pie", "columns": [["a", "b", 1, 2]]}, area, TODAY, __import__("random").Random(1))
     with pytest.raises(tables.SpecError, match="min 5 > max 1"):
@@ -182,6 +247,10 @@ def test_a_bad_file_spec_is_reported_by_name():
 
 
 # ------------------------------------------------------------ loading into CKAN --
+#
+# The site is loaded once for the module (both provinces, as ``make demo``
+# does); the tests that change it (a real organization in the way, ``--reset``)
+# come last and leave the demo as they found it.
 
 def _state(code):
     """What the demo holds in a province: ids of organizations, datasets,
@@ -201,90 +270,172 @@ def _state(code):
     }
 
 
-@pytest.fixture
-def vocabularies(with_plugins, clean_db, clean_index, migrate_db_for):
-    """A site as ``make demo`` leaves it before the demo: plugin tables, vocabularies."""
-    from ckan.tests.helpers import call_action
+@pytest.fixture(scope="module")
+def loaded(reset_db, reset_index, migrate_db_for):
+    """A site as ``make demo`` leaves it: plugin tables, vocabularies, then both pilot provinces."""
+    from ckan import plugins
+    from ckan.tests import helpers
+    from ckanext.provincial.demo import loader
 
+    plugins.load_all()
+    reset_db()
     migrate_db_for("provincial")
-    call_action("provincial_vocabulary_sync")
+    reset_index()
+    helpers.call_action("provincial_vocabulary_sync")
+
+    started = time.monotonic()
+    summaries = loader.load()
+    seconds = time.monotonic() - started
+    print(f"\nboth provinces loaded in {seconds:.1f} s")
+    yield SimpleNamespace(
+        summaries={s.province_code: s for s in summaries},
+        seconds=seconds,
+        states={code: _state(code) for code in PILOTS},
+        app=helpers._get_test_app(),
+    )
+    # The in-process tests have no worker: drop the jobs the load queued.
+    from ckan.lib import jobs as ckan_jobs
+
+    for queue in ckan_jobs.get_all_queues():
+        queue.empty()
+    plugins.unload_non_system_plugins()
 
 
-@pytest.mark.usefixtures("vocabularies")
-class TestLoader:
-    def test_loads_once_then_changes_nothing_and_shows_every_gap_status(self, cli, app):
+def _broken_resource(code):
+    """The demo's resource with defects on purpose, and its dataset's plan."""
+    plan = demo.province_plan(demo.load_catalogue(), code, demo.issue_parents(), TODAY)
+    for dataset in plan.datasets:
+        for resource in dataset.resources:
+            if resource.file.defects:
+                return dataset, resource
+    raise AssertionError(f"no demo file with defects in province {code}")
+
+
+class TestLoaded:
+    @pytest.mark.parametrize("code", PILOTS)
+    def test_first_load_creates_everything_once(self, loaded, code):
+        summary, state = loaded.summaries[code], loaded.states[code]
+        assert summary.datasets.created == len(state["datasets"]) >= 60
+        assert summary.requirements.created == len(state["requirements"]) >= 40
+        assert summary.organizations.created == len(state["organizations"]) >= 10
+        assert summary.uploaded == summary.resources == len(state["resources"])
+        assert not (summary.datasets.updated or summary.datasets.unchanged)
+
+    def test_second_load_changes_nothing(self, loaded, cli):
         from ckan.cli.cli import ckan
-        from ckan.tests.helpers import call_action
-        from ckanext.provincial.demo import loader
 
-        started = time.monotonic()
-        first = loader.load(["13"])[0]
-        first_seconds = time.monotonic() - started
-        before = _state("13")
-        assert first.datasets.created == len(before["datasets"]) >= 60
-        assert first.requirements.created == len(before["requirements"]) >= 40
-        assert first.organizations.created == len(before["organizations"]) >= 10
-        assert first.uploaded == first.resources == len(before["resources"])
-
-        # The second run, through the command line, finds everything in place.
-        result = cli.invoke(ckan, ["provincial", "demo", "load", "--province", "13"])
+        result = cli.invoke(ckan, ["provincial", "demo", "load"])
         assert result.exit_code == 0, result.output
-        assert "Pathum Thani (13)" in result.output and "(0 uploaded)" in result.output
-        assert "new" not in result.output and "updated" not in result.output
-        assert _state("13") == before
+        for code in PILOTS:
+            name = demo.load_catalogue().province(code).name_en
+            line = next(line for line in result.output.splitlines() if line.startswith(f"{name} ({code})"))
+            assert "(0 uploaded)" in line and "new" not in line and "updated" not in line, line
+            assert _state(code) == loaded.states[code]
 
-        gap_page = call_action("provincial_gap_show", province_code="13")
+    @pytest.mark.parametrize("code", PILOTS)
+    def test_gap_page_shows_every_status(self, loaded, code):
+        from ckan.tests.helpers import call_action
+
+        gap_page = call_action("provincial_gap_show", province_code=code)
         counts = gap_page["summary"]["counts"]
         assert all(counts[status] >= 1 for status in gap.STATUSES), counts
-        assert gap_page["summary"]["total"] == len(before["requirements"])
+        assert gap_page["summary"]["total"] == len(loaded.states[code]["requirements"])
         assert gap_page["unlinked_datasets"], "the demo has published datasets outside the plan"
 
-        # Files went through the file store: the download is the generated file.
-        pkg = call_action("package_show", id="pathumthani-factories-by-district")
-        resource = pkg["resources"][0]
-        assert resource["url_type"] == "upload"
-        response = app.get(resource["url"])
-        assert response.status_code == 200
-        import hashlib
-        assert hashlib.md5(response.data).hexdigest() == resource["hash"]
-        print(f"\none province loaded in {first_seconds:.1f} s")
+        page = loaded.app.get(f"/gap/{code}")
+        assert page.status_code == 200
+        shown = set(re.findall(r'<tr data-code="[^"]+" data-status="(\w+)"', page.body))
+        assert shown == set(gap.STATUSES), shown
 
-    def test_reset_purges_and_loads_again(self):
+    def test_files_went_through_the_file_store(self, loaded):
+        from ckan.tests.helpers import call_action
+
+        pkg = call_action("package_show", id="pathumthani-factories-by-district")
+        assert [r["format"] for r in pkg["resources"]] == ["CSV", "XLSX"]
+        for resource in pkg["resources"]:
+            assert resource["url_type"] == "upload"
+            response = loaded.app.get(resource["url"])
+            assert response.status_code == 200
+            assert hashlib.md5(response.data).hexdigest() == resource["hash"]
+
+    @pytest.mark.parametrize("code", PILOTS)
+    def test_the_broken_file_fails_validation_and_its_requirement_is_incomplete(self, loaded, code):
+        from ckan.tests.helpers import call_action
+        from ckanext.provincial.validation import jobs
+
+        planned, broken = _broken_resource(code)
+        pkg = call_action("package_show", id=planned.name)
+        requirement = pkg["requirement_codes"][0]
+        before = {r["code"]: r for r in call_action("provincial_gap_show", province_code=code)["requirements"]}
+        assert before[requirement]["status"] == gap.AVAILABLE, "only its contents are wrong"
+
+        # What the worker does after the upload.
+        resource = next(r for r in pkg["resources"] if r["name"] == broken.fields["name"])
+        assert jobs.check_resource(resource["id"], None, wait_seconds=0) == "failure"
+        report = call_action("provincial_validation_show", resource_id=resource["id"])
+        assert set(report["errors_by_code"]) == {"missing-cell", "blank-row"}
+
+        after = {r["code"]: r for r in call_action("provincial_gap_show", province_code=code)["requirements"]}
+        assert after[requirement]["status"] == gap.INCOMPLETE
+        assert after[requirement]["problems"] == ["content:" + resource["name"]]
+
+        page = loaded.app.get(f"/dataset/{planned.name}/resource/{resource['id']}").body
+        assert 'data-validation-status="failure"' in page
+        assert "missing-cell" in page or "Missing cell" in page or "ขาดค่า" in page
+
+        # A well-formed file of the same province passes.
+        good = call_action("package_show", id=f"{planned.name.split('-')[0]}-factory-register")["resources"][0]
+        assert jobs.check_resource(good["id"], None, wait_seconds=0) == "success"
+
+    def test_an_agency_with_a_demo_name_that_is_not_demo_data_is_left_alone(self, loaded):
         from ckan.tests.helpers import call_action
         from ckanext.provincial.demo import loader
 
-        loader.load(["19"])
+        real_title = "สำนักงานสถิติจังหวัดปทุมธานี"
+        call_action("organization_patch", id="pathumthani-nso", title=real_title)
+        try:
+            with pytest.raises(loader.DemoError, match="pathumthani-nso exists and is not demonstration data"):
+                loader.load(["13"])
+            assert call_action("organization_show", id="pathumthani-nso")["title"] == real_title
+        finally:
+            call_action("organization_patch", id="pathumthani-nso", title=f"{real_title} (ข้อมูลสาธิต)")
+
+    def test_a_wrong_value_in_the_data_files_names_the_dataset_and_writes_nothing(self, loaded):
+        import copy
+        import dataclasses
+
+        from ckan.tests.helpers import call_action
+        from ckanext.provincial.demo import loader
+
+        full = demo.load_catalogue()
+        theme = copy.deepcopy(full.themes[0])
+        theme["datasets"] = [dict(theme["datasets"][0], key="wrong-category", gdc={"data_category": "ลับมาก"})]
+        with pytest.raises(loader.DemoError, match=r"dataset pathumthani-wrong-category was refused: data_category"):
+            loader.load(["13"], catalogue=dataclasses.replace(full, themes=(theme,)))
+        with pytest.raises(toolkit.ObjectNotFound):
+            call_action("package_show", id="pathumthani-wrong-category")
+
+    def test_reset_purges_everything_and_loads_again(self, loaded):
+        """Last: it leaves province 19 with a smaller catalogue (a whole one
+        loads as in the fixture; what --reset adds is the purge)."""
+        import dataclasses
+
+        from ckanext.provincial.demo import loader
+
+        full = demo.load_catalogue()
+        small = dataclasses.replace(full, themes=full.themes[:3])
         before = _state("19")
-        summary = loader.load(["19"], reset=True)[0]
+        summary = loader.load(["19"], reset=True, catalogue=small)[0]
         after = _state("19")
-        assert summary.datasets.deleted == len(before["datasets"])
-        assert summary.requirements.deleted == len(before["requirements"])
+        # Everything the demo made goes, also datasets the smaller catalogue does not name.
+        assert summary.datasets.deleted == len(before["datasets"]) >= 60
+        assert summary.requirements.deleted == len(before["requirements"]) >= 40
         assert summary.organizations.deleted == len(before["organizations"])
-        assert [n for n, _i, _m in after["datasets"]] == [n for n, _i, _m in before["datasets"]]
-        assert len(after["requirements"]) == len(before["requirements"])
+        expected = sorted(d.name for d in demo.province_plan(small, "19", demo.issue_parents(), TODAY).datasets)
+        assert [n for n, _i, _m in after["datasets"]] == expected
+        assert summary.datasets.created == len(expected) and summary.uploaded == len(after["resources"])
+        assert len(after["requirements"]) == 3
         assert after["organizations"] == before["organizations"]
         # New objects, not the old ones kept.
         assert not {i for _n, i, _m in after["datasets"]} & {i for _n, i, _m in before["datasets"]}
-
-    def test_both_pilot_provinces_show_every_gap_status(self):
-        from ckan.tests.helpers import call_action
-        from ckanext.provincial.demo import loader
-
-        started = time.monotonic()
-        summaries = loader.load()
-        seconds = time.monotonic() - started
-        assert [s.province_code for s in summaries] == list(PILOTS)
-        for code in PILOTS:
-            counts = call_action("provincial_gap_show", province_code=code)["summary"]["counts"]
-            assert all(counts[status] >= 1 for status in gap.STATUSES), (code, counts)
-        print(f"\nboth provinces loaded in {seconds:.1f} s")
-
-    def test_a_real_dataset_with_a_demo_name_is_left_alone(self):
-        from ckan.tests import factories
-        from ckanext.provincial.demo import loader
-
-        org = factories.Organization(name="pathumthani-nso", title="สำนักงานสถิติจังหวัดปทุมธานี")
-        with pytest.raises(loader.DemoError, match="pathumthani-nso exists and is not demonstration data"):
-            loader.load(["13"])
-        from ckan.tests.helpers import call_action
-        assert call_action("organization_show", id=org["id"])["title"] == "สำนักงานสถิติจังหวัดปทุมธานี"
+        assert not {i for i, _h, _u in after["resources"]} & {i for i, _h, _u in before["resources"]}

@@ -34,3 +34,8 @@ def load(reset, provinces):
     for summary in summaries:
         click.echo(summary.line())
     click.echo(f"demo loaded in {time.monotonic() - started:.1f} s")
+    uploaded = sum(summary.uploaded for summary in summaries)
+    if uploaded:
+        # Previews and validation badges come from background jobs, not from this command.
+        click.echo(f"{uploaded} files queued: table previews and validation badges appear "
+                   "as the background worker (ckan jobs worker) loads and checks them")

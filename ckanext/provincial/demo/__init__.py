@@ -126,9 +126,13 @@ class ProvincePlan:
 
 # ----------------------------------------------------------------- reading --
 
+# The C parser when PyYAML has it: the pure-Python one takes seconds on the catalogue.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(path: str) -> Any:
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=_YAML_LOADER)
 
 
 def load_catalogue(data_dir: str = DATA_DIR) -> Catalogue:

@@ -88,6 +88,9 @@ class GeneratedFile:
     format: str
     mimetype: str
     name: str
+    # Mistakes put in on purpose (``defects`` of the file spec), for the
+    # content check to find.
+    defects: tuple[str, ...] = ()
 
     @property
     def md5(self) -> str:
@@ -468,6 +471,34 @@ def to_csv(table: Table) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+# Mistakes of a hand-typed CSV export that the content check reports. Both
+# ``missing_cell`` and ``blank_row`` still load into the DataStore (xloader
+# reads a short row as empty cells); ``extra_cell`` makes xloader refuse the file.
+DEFECTS = {
+    "missing_cell": "a row one cell short",
+    "extra_cell": "a row with one cell too many",
+    "blank_row": "an empty row inside the table",
+}
+
+
+def with_defects(table: Table, defects: Sequence[str]) -> Table:
+    """A copy of the table with the given mistakes, each in its own data row."""
+    rows = [list(row) for row in table.rows]
+    for index, defect in enumerate(defects):
+        if defect not in DEFECTS:
+            raise SpecError(f"unknown defect {defect!r} (one of {', '.join(DEFECTS)})")
+        if len(rows) < 2 + 2 * index:
+            raise SpecError(f"defect {defect!r}: the table has too few rows ({len(rows)})")
+        at = 1 + 2 * index
+        if defect == "missing_cell":
+            rows[at] = rows[at][:-1]
+        elif defect == "extra_cell":
+            rows[at] = rows[at] + ["ดูหมายเหตุ"]
+        else:
+            rows.insert(at, [""] * len(table.headers))
+    return Table(table.headers, table.keys, rows)
+
+
 def to_xlsx(table: Table, sheet: str = "data") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -544,13 +575,18 @@ def generate_files(spec: dict[str, Any], area: Area, end: dt.date, seed: str,
                    basename: str, name: str) -> list[GeneratedFile]:
     """All files (one per format) of one file spec."""
     formats = spec.get("formats") or ["CSV"]
+    defects = tuple(spec.get("defects") or ())
+    if defects and formats != ["CSV"]:
+        raise SpecError(f"{basename}: defects are made in CSV files only (formats: {formats})")
     rng = random.Random(seed)
     table = build_table(spec, area, end, rng)
+    if defects:
+        table = with_defects(table, defects)
     files = []
     for fmt in formats:
         if fmt not in FORMATS:
             raise SpecError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
         ext, mimetype = FORMATS[fmt]
         data = serialise(table, fmt, basename)
-        files.append(GeneratedFile(f"{basename}.{ext}", data, fmt, mimetype, f"{name} ({fmt})"))
+        files.append(GeneratedFile(f"{basename}.{ext}", data, fmt, mimetype, f"{name} ({fmt})", defects))
     return files

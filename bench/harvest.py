@@ -69,7 +69,9 @@ def test_factories():
 
 
 def load_ckan(args, database: bool = True):
-    os.environ["CKAN_SQLALCHEMY_URL"] = f"postgresql://ckan:ckan@127.0.0.1:5439/{args.database}"
+    # Against a running portal (--url) CKAN is only loaded for the DCAT parser: test.ini's database will do.
+    if database:
+        os.environ["CKAN_SQLALCHEMY_URL"] = f"postgresql://ckan:ckan@127.0.0.1:5439/{args.database}"
     os.environ["CKAN_SITE_ID"] = args.site_id
     from ckan.cli import load_config
     from ckan.config.middleware import make_app

@@ -280,7 +280,7 @@ class TestValidationOnTheStack:
         resource = create_with_upload(b"a,b\n1\n", "m.csv", package_id=dataset["id"], format="CSV", name="ตาราง")
         support.run_validation(resource["id"])
         page = app.get(f"/th/dataset/{dataset['name']}/resource/{resource['id']}").body
-        assert "แถว 2" in page
+        assert "แถวที่ 2 ไม่มีค่าในคอลัมน์ 2" in page
 
 
 @pytest.mark.usefixtures("plan_tables", "clean_index")

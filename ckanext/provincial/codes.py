@@ -122,7 +122,7 @@ def split_codes(value: Any) -> Optional[list[str]]:
         if text.startswith("["):
             try:
                 value = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # "[[[[…" thousands deep
                 return None
         else:
             value = [part for part in _SEPARATORS.split(text) if part]

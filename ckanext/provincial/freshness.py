@@ -111,13 +111,20 @@ def normalize_unit(value: Any) -> Optional[str]:
     return ALIASES.get(text.lower())
 
 
+# Longest interval judged: beyond it (or a number too large for a float) a dataset is due after
+# the calendar ends, which due_date answers as date.max.
+LONGEST_INTERVAL = 100_000
+
+
 def parse_interval(value: Any) -> int:
     """The declared interval as a whole number ≥ 1 (1 when empty or not a positive number)."""
     try:
         number = int(float(str(value).strip()))
     except (TypeError, ValueError):
         return 1
-    return number if number >= 1 else 1
+    except OverflowError:  # "9999…" beyond a float, "inf"
+        return LONGEST_INTERVAL
+    return min(number, LONGEST_INTERVAL) if number >= 1 else 1
 
 
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -150,26 +157,32 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:
-    current = day
+    # Day by day up to the first 1-5 working days (landing on a weekday), then whole weeks:
+    # from a weekday, 5 working days later is the same weekday a week later.
+    weeks = max(count - 1, 0) // 5
+    current, count = day, count - 5 * weeks
     while count > 0:
         current += dt.timedelta(days=1)
         if current.weekday() < 5:
             count -= 1
-    return current
+    return current + dt.timedelta(weeks=weeks)
 
 
 def due_date(last_updated: dt.date, unit: Optional[str], interval: Any = 1) -> Optional[dt.date]:
     """The last day on which a dataset updated on ``last_updated`` is still fresh; None: never due."""
     unit = normalize_unit(unit)
     n = parse_interval(interval)
-    if unit in _MONTHS:
-        return add_months(last_updated, _MONTHS[unit] * n)
-    if unit in _DAYS:
-        return last_updated + dt.timedelta(days=_DAYS[unit] * n)
-    if unit == WORKING_DAY:
-        return add_working_days(last_updated, n)
-    if unit in _SUB_DAILY:
-        return last_updated + dt.timedelta(days=1)
+    try:
+        if unit in _MONTHS:
+            return add_months(last_updated, _MONTHS[unit] * n)
+        if unit in _DAYS:
+            return last_updated + dt.timedelta(days=_DAYS[unit] * n)
+        if unit == WORKING_DAY:
+            return add_working_days(last_updated, n)
+        if unit in _SUB_DAILY:
+            return last_updated + dt.timedelta(days=1)
+    except (OverflowError, ValueError):  # due after year 9999
+        return dt.date.max
     return None
 
 

@@ -18,7 +18,7 @@ def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     pkg_dict = content_checks.index_fields(pkg_dict)
     pkg_dict.update(gap.index_fields(pkg_dict))  # compact facts read by the gap analysis
     pkg_dict = vocabulary_index_fields(pkg_dict)
-    return pkg_dict
+    return cut_immense_terms(pkg_dict)
 
 
 def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
@@ -41,6 +41,37 @@ def group_facets(facets_dict, group_type, package_type):
 
 def organization_facets(facets_dict, organization_type, package_type):
     return provincial_facets(facets_dict, package_type or "dataset")
+
+
+# ------------------------------------------------------- immense terms --
+#
+# Solr refuses a whole document when a string field holds a term over 32766
+# UTF-8 bytes, and the schema's catch-all field ``*`` (every schema field CKAN
+# does not know, such as data_type_other) is a string: an 11,000-character
+# Thai text would make the dataset impossible to save. The index copy of such
+# values is cut (the database keeps them whole; ``*`` is not stored anyway).
+
+SOLR_MAX_TERM_BYTES = 32766
+# Tokenised or not indexed: their length is not one term.
+_NOT_ONE_TERM = frozenset({"title", "notes", "text", "data_dict", "validated_data_dict"})
+
+
+def _cut(value: str) -> str:
+    encoded = value.encode("utf-8", "surrogatepass")
+    if len(encoded) <= SOLR_MAX_TERM_BYTES:
+        return value
+    return encoded[:SOLR_MAX_TERM_BYTES].decode("utf-8", "ignore")
+
+
+def cut_immense_terms(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    for key, value in list(pkg_dict.items()):
+        if key in _NOT_ONE_TERM or key.startswith(("extras_", "res_extras_")):
+            continue
+        if isinstance(value, str):
+            pkg_dict[key] = _cut(value)
+        elif isinstance(value, list):
+            pkg_dict[key] = [_cut(item) if isinstance(item, str) else item for item in value]
+    return pkg_dict
 
 
 # -------------------------------------------- PMQA and development issues --

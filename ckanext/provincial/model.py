@@ -8,6 +8,7 @@ imported all-or-nothing, which one SQL transaction gives.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any, Iterable, Optional
 
@@ -122,13 +123,23 @@ def session():
     return meta.Session
 
 
+# Text PostgreSQL refuses as a query parameter (NUL, lone UTF-16 surrogates): no stored row holds it.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _matchable(value: Any) -> bool:
+    return not (isinstance(value, str) and _UNSTORABLE.search(value))
+
+
 # ------------------------------------------------------------------ queries
 
 def requirement_by_id(requirement_id: str) -> Optional[Requirement]:
-    return session().query(Requirement).get(requirement_id) if requirement_id else None
+    return session().query(Requirement).get(requirement_id) if requirement_id and _matchable(requirement_id) else None
 
 
 def requirement_by_code(province_code: str, code: str) -> Optional[Requirement]:
+    if not (_matchable(province_code) and _matchable(code)):
+        return None
     return (
         session().query(Requirement)
         .filter(Requirement.province_code == province_code)
@@ -146,6 +157,10 @@ def requirements(
     q: Optional[str] = None,
 ) -> list[Requirement]:
     """Requirements matching the filters (one query), ordered by province and code."""
+    if not all(_matchable(value) for value in (development_issue, sub_issue, agency, pmqa, q)):
+        return []
+    if province_codes is not None:
+        province_codes = [code for code in province_codes if _matchable(code)]
     query = session().query(Requirement)
     if province_codes is not None:
         query = query.filter(Requirement.province_code.in_(list(province_codes)))
@@ -167,7 +182,7 @@ def requirements(
 
 def canonical_codes(province_code: str, codes: Iterable[str]) -> dict[str, str]:
     """Lower-cased code → code as written in the plan, for those of ``codes`` the province plans."""
-    wanted = {(code or "").strip().lower() for code in codes if (code or "").strip()}
+    wanted = {(code or "").strip().lower() for code in codes if (code or "").strip() and _matchable(code)}
     if not wanted:
         return {}
     rows = (
@@ -196,7 +211,7 @@ _GROUP = sa.table("group", sa.column("id"), sa.column("name"), sa.column("title"
 
 def organizations(ids_or_names: Iterable[str]) -> dict[str, dict[str, str]]:
     """Active organizations by id and by name → ``{"id", "name", "title"}``, in one query."""
-    wanted = sorted({value for value in ids_or_names if value})
+    wanted = sorted({value for value in ids_or_names if value and _matchable(value)})
     if not wanted:
         return {}
     rows = session().execute(

@@ -22,6 +22,7 @@ import os
 from typing import Any, Iterable, Optional, Sequence
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # control characters that openpyxl refuses to write
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -75,6 +76,9 @@ PLAN_COLUMNS: tuple[Column, ...] = (
 )
 
 FORMATS = ("csv", "xlsx")
+# A cell may hold a long text (a requirement's purpose): the csv module's cap of 131,072
+# characters would make an exported plan impossible to import again.
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -120,7 +124,9 @@ def cell_text(value: Any) -> str:
         value = int(value)
     if isinstance(value, (list, tuple)):
         return ", ".join(str(item) for item in value)
-    return restore(str(value).strip()).strip()
+    text = str(value)
+    # As written ("'" + "\r" for a lone carriage return), else trimmed first.
+    return restore(text if text.startswith("'") else text.strip()).strip()
 
 
 def format_of(filename: str, declared: Optional[str] = None) -> str:
@@ -156,6 +162,8 @@ def _csv_rows(content: bytes) -> list[list[str]]:
     text = _decode(content)
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)  # process-wide, and only ever raised
     try:
         return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as error:
@@ -218,13 +226,20 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def xlsx_cell(value: Any) -> Any:
+    """A value a workbook can hold: text neutralised, without the control characters XML refuses."""
+    if isinstance(value, str):
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return "" if value is None else value
+
+
 def _fill_sheet(sheet, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    sheet.append([neutralise(h) for h in header])
+    sheet.append([xlsx_cell(h) for h in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = [len(str(h)) for h in header]
     for row in rows:
-        values = [neutralise(cell) if isinstance(cell, str) else ("" if cell is None else cell) for cell in row]
+        values = [xlsx_cell(cell) for cell in row]
         sheet.append(values)
         widths = [max(w, len(str(v))) for w, v in zip(widths, values)] + widths[len(values):]
     sheet.freeze_panes = "A2"

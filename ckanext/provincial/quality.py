@@ -97,7 +97,7 @@ def as_list(value: Any) -> list[str]:
         if text.startswith("["):
             try:
                 items = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # "[[[[…" thousands deep
                 items = [text]
         else:
             items = text.split(",")

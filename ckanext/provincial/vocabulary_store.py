@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import re
 from typing import Any, Iterable, Optional
 
 import ckan.plugins.toolkit as toolkit
@@ -123,9 +124,13 @@ def group_fields(group: dict, names: Iterable[str]) -> dict[str, Any]:
     return fields
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def groups_of_type(group_type: str, names: Optional[Iterable[str]] = None) -> dict[str, dict]:
     """Active groups of ``group_type`` (only ``names`` if given), by name, with their extras."""
-    wanted = None if names is None else sorted(set(names))
+    # A name with a NUL or a lone surrogate is no group's (and PostgreSQL refuses it as a parameter).
+    wanted = None if names is None else sorted({name for name in names if not _UNSTORABLE.search(str(name))})
     if wanted == []:
         return {}
     found: dict[str, dict] = {}

@@ -10,8 +10,9 @@ def get_actions() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.actions import vocabulary
     from ckanext.provincial.actions import requirement, gap
     from ckanext.provincial.actions import harvest
+    from ckanext.provincial.actions import dataset, dcat
 
     actions: dict[str, Callable[..., Any]] = {}
-    for module in (status, validation, vocabulary, requirement, gap, harvest):
+    for module in (status, validation, vocabulary, requirement, gap, harvest, dataset, dcat):
         actions.update(module.get_actions())
     return actions

@@ -10,6 +10,7 @@ one query per requirement or per dataset.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Iterable, Optional
 from zoneinfo import ZoneInfo
 
@@ -41,8 +42,12 @@ def _site_context() -> dict[str, Any]:
     return {"ignore_auth": True, "user": site_user["name"]}
 
 
+# Escaped even inside quotes: CKAN refuses any filter holding "{!" or "_val_:" (HTTP 500 on the pages).
+_SOLR_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+
+
 def _literal(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + _SOLR_SPECIAL.sub(r"\\\1", value) + '"'
 
 
 def province_filter(province_codes: Optional[Iterable[str]]) -> str:
@@ -167,7 +172,7 @@ def gap_show_schema() -> dict[str, Any]:
         "sub_issue": list(optional),
         "agency": list(optional),
         "pmqa": list(optional),
-        "include_unlinked": [v("default")(True), v("boolean_validator")],
+        "include_unlinked": [v("default")(True), checks.boolean_validator],
     }
 
 
@@ -177,12 +182,14 @@ def gap_summary_schema() -> dict[str, Any]:
 
 
 def _province_list(value):
+    if not isinstance(value, list):
+        return value  # split_codes refused it; navl runs the next validators all the same
     return [checks.province_code_validator(code) for code in value]
 
 
 def _at_most(maximum: int):
     def validator(value):
-        return min(int(value), maximum)
+        return min(value, maximum) if isinstance(value, int) else value  # else refused before
     return validator
 
 
@@ -190,7 +197,7 @@ def snapshot_list_schema() -> dict[str, Any]:
     v = toolkit.get_validator
     return {
         "province_code": [v("not_empty"), v("unicode_safe"), checks.province_code_validator],
-        "limit": [v("default")(100), v("natural_number_validator"), _at_most(1000)],
+        "limit": [v("default")(100), checks.natural_number, _at_most(1000)],
     }
 
 

@@ -27,6 +27,8 @@ from dateutil.parser import parse as parse_date
 
 import ckan.plugins.toolkit as toolkit
 
+from ckanext.provincial.validators import requirement as checks
+
 DEFAULT_ROWS = 100
 # Kept out of a metadata-only record: the data itself, links that often lead
 # straight to it, and free-form extras outside the schema.
@@ -55,10 +57,10 @@ def _solr_date(value: Any, context) -> str:
     """An ISO 8601 date or date-time, as the UTC instant Solr compares with."""
     try:
         moment = parse_date(str(value))
+        if moment.tzinfo is not None:  # year 1 at +05:00 is before the calendar begins in UTC
+            moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
     except (TypeError, ValueError, OverflowError):
         raise toolkit.Invalid(toolkit._("Must be an ISO 8601 date or date-time, e.g. 2025-01-31T00:00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
     # Milliseconds kept: datasets saved within the same second stay apart.
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + ".{0:03d}Z".format(moment.microsecond // 1000)
 
@@ -66,17 +68,17 @@ def _solr_date(value: Any, context) -> str:
 def harvest_search_schema() -> dict[str, list]:
     get = toolkit.get_validator
     return {
-        "q": [get("ignore_missing"), get("unicode_safe")],
-        "fq": [get("ignore_missing"), get("unicode_safe")],
+        "q": [get("ignore_missing"), get("unicode_safe"), checks.storable_text],
+        "fq": [get("ignore_missing"), get("unicode_safe"), checks.storable_text],
         "rows": [get("default")(DEFAULT_ROWS), _page_size],
-        "start": [get("default")(0), get("natural_number_validator")],
+        "start": [get("default")(0), checks.natural_number],
         "modified_since": [get("ignore_missing"), _solr_date],
     }
 
 
 def harvest_show_schema() -> dict[str, list]:
     get = toolkit.get_validator
-    return {"id": [get("not_empty"), get("unicode_safe")]}
+    return {"id": [get("not_empty"), get("unicode_safe"), checks.storable_text]}
 
 
 def _validated(context, data_dict, schema) -> dict[str, Any]:

@@ -173,7 +173,11 @@ def provincial_requirement_show(context, data_dict) -> dict[str, Any]:
     toolkit.check_access("provincial_requirement_show", context, data_dict)
     requirement = _find(data_dict)
     shown = _shown(requirement)
-    if toolkit.asbool((data_dict or {}).get("include_datasets", True)):
+    try:
+        include_datasets = checks.boolean_validator((data_dict or {}).get("include_datasets", True))
+    except toolkit.Invalid as error:
+        raise toolkit.ValidationError({"include_datasets": [error.error]})
+    if include_datasets:
         fq = gap_actions.requirement_filter(requirement.province_code, requirement.code)
         facts = gap_actions.dataset_facts(fq)
         row = gap.evaluate([shown], facts, gap_actions.today(), can_see=gap_actions.viewer(context, fq))[0]
@@ -191,8 +195,8 @@ def requirement_list_schema() -> dict[str, Any]:
         "agency": list(optional),
         "pmqa": list(optional),
         "q": list(optional),
-        "limit": [v("ignore_missing"), v("natural_number_validator")],
-        "offset": [v("default")(0), v("natural_number_validator")],
+        "limit": [v("ignore_missing"), checks.natural_number],
+        "offset": [v("default")(0), checks.natural_number],
     }
 
 
@@ -243,7 +247,7 @@ def requirement_import_schema() -> dict[str, Any]:
         "province_code": [v("not_empty"), v("unicode_safe"), checks.province_code_validator],
         "upload": [v("not_empty")],
         "format": [v("ignore_missing"), v("unicode_safe")],
-        "dry_run": [v("default")(False), v("boolean_validator")],
+        "dry_run": [v("default")(False), checks.boolean_validator],
     }
 
 
@@ -257,7 +261,7 @@ def _file_content(upload) -> tuple[bytes, str]:
     else:
         raise toolkit.ValidationError({"upload": [toolkit._("Send the plan as a file (CSV or Excel)")]})
     if isinstance(content, str):
-        content = content.encode("utf-8")
+        content = content.encode("utf-8", "replace")  # a lone surrogate from JSON cannot be encoded
     return content, str(name).replace("\\", "/").rsplit("/", 1)[-1]
 
 

@@ -6,18 +6,19 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial.validation import jobs, messages
+from ckanext.provincial.validators import requirement as checks
 
 
 def validation_show_schema() -> dict[str, Any]:
     not_empty = toolkit.get_validator("not_empty")
     unicode_safe = toolkit.get_validator("unicode_safe")
     resource_id_exists = toolkit.get_validator("resource_id_exists")
-    return {"resource_id": [not_empty, unicode_safe, resource_id_exists]}
+    return {"resource_id": [not_empty, unicode_safe, checks.storable_text, resource_id_exists]}
 
 
 def validation_run_schema() -> dict[str, Any]:
     schema = validation_show_schema()
-    schema["sync"] = [toolkit.get_validator("ignore_missing"), toolkit.get_validator("boolean_validator")]
+    schema["sync"] = [toolkit.get_validator("ignore_missing"), checks.boolean_validator]
     return schema
 
 

@@ -17,6 +17,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import development_issues, vocabulary
 from ckanext.provincial import vocabulary_store as store
+from ckanext.provincial.validators import requirement as checks
 from ckanext.provincial.vocabulary import N_
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ LISTED_DATASETS = 20
 
 def sync_schema() -> dict:
     v = toolkit.get_validator
-    return {"dry_run": [v("default")(False), v("boolean_validator")]}
+    return {"dry_run": [v("default")(False), checks.boolean_validator]}
 
 
 def show_schema() -> dict:

@@ -33,8 +33,15 @@ GEO_ALIASES = {
 PRIORITY_ALIASES = {"high": "high", "medium": "medium", "low": "low", "สูง": "high", "กลาง": "medium", "ปานกลาง": "medium",
                     "ต่ำ": "low", "1": "high", "2": "medium", "3": "low"}
 
-# 1 to 50 characters; no list separators (comma, semicolon), quotes or line breaks.
-CODE_PATTERN = re.compile(r"^[^,;\"'\r\n\t]{1,50}$")
+# 1 to 50 characters; no list separators (comma, semicolon), quotes, line breaks or control characters.
+CODE_PATTERN = re.compile(r"^[^,;\"'\x00-\x1f\x7f]{1,50}$")
+# Largest update interval of a requirement (every 1000 years, months, days...).
+MAX_INTERVAL = 1000
+# Largest offset or page size of a listing: what PostgreSQL and Solr take as an integer.
+MAX_NATURAL = 2**31 - 1
+TRUE_WORDS = ("true", "yes", "t", "y", "1", "on")
+# What PostgreSQL cannot store in text: NUL, and UTF-16 surrogates left alone (from JSON "\ud800").
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 # ------------------------------------------------------------- code lists
@@ -69,9 +76,47 @@ def province_issues(province_code: str, context: Optional[dict] = None) -> Optio
 
 # ------------------------------------------------------------- single fields
 
+def storable_text(key, data, errors, context) -> None:
+    """Text the database can hold: refused with a message instead of failing on save (HTTP 500).
+
+    Stops the field's other validators: navl runs them after an ``Invalid``, and
+    the next one may well be a database lookup.
+    """
+    value = data.get(key)
+    if isinstance(value, str) and UNSTORABLE.search(value):
+        errors[key].append(toolkit._("Contains a character that cannot be stored (NUL or a lone surrogate); remove it"))
+        raise toolkit.StopOnError
+
+
 def _value(key, data) -> Any:
     value = data.get(key)
     return "" if value is missing or value is None else value
+
+
+def boolean_validator(value: Any) -> bool:
+    """CKAN's ``boolean_validator`` for action parameters; that one fails on numbers, lists and dicts (HTTP 500)."""
+    if value is missing or value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() in TRUE_WORDS
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise Invalid(toolkit._("Must be true or false"))
+
+
+def natural_number(value: Any) -> int:
+    """A whole number from 0 (CKAN's ``natural_number_validator`` fails on blank text, HTTP 500)."""
+    if isinstance(value, bool):
+        value = None
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        number = -1
+    if not 0 <= number <= MAX_NATURAL:
+        raise Invalid(toolkit._("Must be a whole number from 0 to {maximum}").format(maximum=MAX_NATURAL))
+    return number
 
 
 def province_code_validator(value: Any) -> str:
@@ -105,7 +150,9 @@ def frequency_interval_validator(value: Any) -> int:
         number = float(str(value).strip())
     except ValueError:
         number = 0
-    if number < 1 or number != int(number):
+    if number > MAX_INTERVAL:  # infinity too; due dates stay within the calendar
+        raise Invalid(toolkit._("The interval is at most {maximum}").format(maximum=MAX_INTERVAL))
+    if not number >= 1 or not number.is_integer():  # NaN fails ">="
         raise Invalid(toolkit._("The interval is a whole number, 1 or more"))
     return int(number)
 
@@ -136,8 +183,12 @@ def split_codes(value: Any) -> list[str]:
     """Codes from a list or from text separated by commas, semicolons or line breaks (duplicates dropped)."""
     if value in (None, "", missing):
         return []
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
     if isinstance(value, str):
         value = quality.as_list(value) if value.strip().startswith("[") else re.split(r"[,;\n]", value)
+    if not isinstance(value, (list, tuple)):
+        raise Invalid(toolkit._("Give the codes as a list, or as text separated by commas"))
     found: list[str] = []
     for item in value:
         code = " ".join(str(item or "").split())
@@ -214,11 +265,12 @@ def agency_validator(key, data, errors, context) -> None:
 def requirement_schema() -> dict[str, Any]:
     v = toolkit.get_validator
     not_empty, unicode_safe = v("not_empty"), v("unicode_safe")
-    text = [v("default")(""), unicode_safe, v("strip_value")]
+    text = [v("default")(""), unicode_safe, storable_text, v("strip_value")]
     return {
         "province_code": [not_empty, unicode_safe, province_code_validator],
-        "code": [not_empty, unicode_safe, requirement_code_validator],
-        "title_th": [not_empty, unicode_safe, v("strip_value")],
+        "code": [not_empty, unicode_safe, storable_text, requirement_code_validator],
+        # not_empty again after strip_value: a title of spaces alone would be saved empty.
+        "title_th": [not_empty, unicode_safe, storable_text, v("strip_value"), not_empty],
         "title_en": list(text),
         "development_issue": list(text) + [development_issue_validator],
         "sub_issue": list(text) + [sub_issue_validator],

@@ -188,7 +188,7 @@ def choice_values(value: Any) -> list[str]:
     if text.startswith("["):
         try:
             loaded = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # "[[[[…" thousands deep
             return [text]
         if isinstance(loaded, list):
             return [str(v) for v in loaded]
@@ -228,6 +228,8 @@ def thai_tag_name_validator(value: Any, context: dict) -> Any:
     As CKAN's ``tag_name_validator``, the characters only: the length is
     ``tag_length_validator``'s (vocabularies of one-character codes skip it).
     """
+    if not isinstance(value, str):
+        raise Invalid(_("A tag is text, such as อุตสาหกรรม"))
     problem = tag_problem(value, check_length=False)
     if problem:
         raise Invalid(_tag_message(value, *problem))
@@ -341,7 +343,11 @@ def provincial_blank_choices(key, data, errors, context) -> None:
     if value is None or (isinstance(value, str) and not value.strip()):
         data[key] = missing
     elif isinstance(value, list):
-        data[key] = [item for item in value if not (isinstance(item, str) and not item.strip())]
+        if not all(isinstance(item, str) for item in value):
+            # scheming's multiple choice, next, fails on a list inside the list (HTTP 500)
+            errors[key].append(_("expecting list of strings"))
+            raise StopOnError
+        data[key] = [item for item in value if item.strip()]
 
 
 # --------------------------------------------------------------- dates --
@@ -425,7 +431,11 @@ def provincial_whole_number(value: Any, context: dict) -> Any:
     if value is missing or value is None or value == "":
         return value
     text = str(value).strip()
-    if not _WHOLE_NUMBER.match(text) or int(text) < 1:
+    try:
+        number = int(text) if _WHOLE_NUMBER.match(text) else 0
+    except ValueError:  # more digits than Python converts (4300)
+        number = 0
+    if number < 1:
         raise Invalid(_('"{value}" is not a whole number of 1 or more').format(value=value))
     return text
 

@@ -33,7 +33,7 @@ def _codes(value: Any) -> Optional[list[str]]:
         if text.startswith("["):
             try:
                 value = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # "[[[[…" thousands deep
                 return None
         else:
             value = text.replace(",", " ").split()

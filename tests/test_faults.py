@@ -177,7 +177,7 @@ class ThrowawaySolr:
 def own_solr(request, with_plugins) -> Iterator[ThrowawaySolr]:
     """CKAN's search pointed at a Solr this test started (and may stop), and a clean database."""
     if not (shutil.which("java") and shutil.which("javac")):
-        pytest.skip("a JDK is needed to start a Solr of the test's own (stack/stack.sh install)")
+        pytest.fail("a JDK is needed to start a Solr of the test's own (stack/stack.sh install)")
     solr = ThrowawaySolr()
     before = SolrSettings.get()
     try:
@@ -320,7 +320,7 @@ class ThrowawayPostgres:
 @pytest.fixture
 def own_postgres(with_plugins, clean_db, migrate_db_for) -> Iterator[ThrowawayPostgres]:
     if not _pg_bindir():
-        pytest.skip("PostgreSQL server binaries are needed (stack/stack.sh install)")
+        pytest.fail("PostgreSQL server binaries are needed (stack/stack.sh install)")
     migrate_db_for("provincial")
     ckan_model.Session.remove()
     cluster = ThrowawayPostgres()

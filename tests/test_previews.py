@@ -122,7 +122,6 @@ def live(reset_db, reset_index):
         portal.stop()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="needs headless Chromium (apt-get install chromium-headless-shell)")
 @pytest.mark.usefixtures("with_plugins")
 class TestMapInABrowser:
     def test_geojson_features_render_when_tile_servers_are_unreachable(self, live):
@@ -143,6 +142,7 @@ class TestMapInABrowser:
         view = [v for v in action("resource_view_list", id=resource["id"]) if v["view_type"] == "geojson_view"][0]
         url = f"{portal.url}/dataset/{dataset['name']}/resource/{resource['id']}/view/{view['id']}"
 
+        assert CHROMIUM, "headless Chromium is missing (stack/stack.sh install puts Debian's chromium)"
         # The tile server (tile.openstreetmap.org) cannot be reached from here,
         # and is mapped to a closed port to be sure.
         dom = subprocess.run(

@@ -143,7 +143,8 @@ class TestSync:
         shown = call_action("package_show", id=used["id"])
         assert shown["pmqa"] == ["4.1"]
         assert shown["development_issues"] == ["13-livable-industry-clean"]
-        updated = call_action("package_patch", id=used["id"], pmqa=["4.1", "7.1"])
+        # Stored in the file's order, whatever the order given or the order of the vocabulary's rows.
+        updated = call_action("package_patch", id=used["id"], pmqa=["7.1", "4.1"])
         assert updated["pmqa"] == ["4.1", "7.1"]
         facet = call_action("package_search", **{"facet.field": '["vocab_pmqa"]'})["search_facets"]["vocab_pmqa"]
         assert {"4.1 Performance measurement and improvement", "7.1 Effectiveness results"} <= {

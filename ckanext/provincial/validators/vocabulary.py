@@ -60,7 +60,20 @@ def provincial_pmqa_codes(key, data, errors, context):
         errors[key].append(toolkit._("Unknown PMQA code: {codes}. Known codes: {known}").format(
             codes=", ".join(unknown), known=", ".join(known)))
         return
-    data[key] = json.dumps(sorted(codes, key=known.index))
+    data[key] = json.dumps(sorted(codes, key=_pmqa_order()))
+
+
+def _pmqa_order():
+    # The operator's file gives the order; the tag vocabulary comes back in
+    # database order, which changes once entries are added by a later sync.
+    pmqa = store.pmqa_file_or_none()
+    in_file = {code: position for position, code in enumerate(pmqa.codes())} if pmqa else {}
+
+    def order(code: str):
+        numbers = tuple(int(part) if part.isdigit() else 0 for part in code.split("."))
+        return (in_file.get(code, len(in_file)), numbers, code)
+
+    return order
 
 
 def _dataset_provinces(data, province_field: str) -> list[str]:

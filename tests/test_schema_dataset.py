@@ -100,6 +100,31 @@ def test_provincial_fields_round_trip(org):
     assert shown["reference_period"] == "2023-10-01/2024-09-30"
 
 
+def test_districts_and_subdistricts_are_searchable_one_code_at_a_time(org):
+    create(org, "statistics", name="two-districts", district_codes=["1302", "1301"], subdistrict_codes="130201")
+    create(org, "statistics", name="one-district", district_codes=["1302"])
+    create(org, "statistics", name="whole-province")
+
+    def found(fq):
+        return sorted(d["name"] for d in call_action("package_search", fq=fq)["results"])
+
+    assert found("district_codes:1301") == ["two-districts"]
+    assert found("district_codes:1302") == ["one-district", "two-districts"]
+    assert found("subdistrict_codes:130201") == ["two-districts"]
+    assert found("district_codes:1303") == []
+    facet = call_action("package_search", **{"facet.field": '["vocab_district_codes"]'})["search_facets"]
+    assert {item["name"]: (item["count"], item["display_name"]) for item in facet["vocab_district_codes"]["items"]} == {
+        "1302": (2, "Khlong Luang"), "1301": (1, "Mueang Pathum Thani")}
+
+
+def test_name_longer_than_the_national_catalogue_takes_is_refused(org):
+    assert create(org, name="n" * 70)["name"] == "n" * 70
+
+    errors = refused(org, name="n" * 71)
+
+    assert "71" in errors["name"][0] and "70" in errors["name"][0]
+
+
 def test_update_keeps_values_and_accepts_a_change(org):
     created = create(org, "record")
     updated = call_action("package_patch", id=created["id"], data_collect="บุคคล")

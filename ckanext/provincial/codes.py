@@ -110,10 +110,11 @@ def province_of(code: Any) -> str:
     return clean_code(code)[:2]
 
 
-def split_codes(value: Any) -> Optional[list[str]]:
+def split_codes(value: Any, numbers: bool = True) -> Optional[list[str]]:
     """Codes given as a list, a JSON list or text separated by commas/spaces; None when unreadable.
 
-    Duplicates are dropped, the order kept.
+    Duplicates are dropped, the order kept. ``numbers=False`` refuses numbers
+    where a code is text (PMQA "4.1" is not the number 4.1).
     """
     if value is None or value == "":
         return []
@@ -126,13 +127,13 @@ def split_codes(value: Any) -> Optional[list[str]]:
                 return None
         else:
             value = [part for part in _SEPARATORS.split(text) if part]
-    if isinstance(value, (int,)) and not isinstance(value, bool):
+    if numbers and isinstance(value, int) and not isinstance(value, bool):
         value = [str(value)]
     if not isinstance(value, (list, tuple)):
         return None
     codes = []
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, (str, int)):
+        if isinstance(item, bool) or not isinstance(item, (str, int) if numbers else str):
             return None
         code = str(item).strip()
         if code:

@@ -8,6 +8,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
+from ckanext.provincial import codes as area_codes
 from ckanext.provincial import development_issues, vocabulary
 from ckanext.provincial import gap
 from ckanext.provincial import vocabulary_store as store
@@ -18,6 +19,7 @@ def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     pkg_dict = content_checks.index_fields(pkg_dict)
     pkg_dict.update(gap.index_fields(pkg_dict))  # compact facts read by the gap analysis
     pkg_dict = vocabulary_index_fields(pkg_dict)
+    pkg_dict = area_index_fields(pkg_dict)
     return cut_immense_terms(pkg_dict)
 
 
@@ -108,9 +110,19 @@ def vocabulary_index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
-# ``fq=pmqa:4.1`` and ``fq=development_issues:13-...`` work as well as the
-# index names ``vocab_pmqa`` / ``vocab_development_issues``.
-_FIELD_ALIASES = re.compile(r"(?<![\w.])({}|{}):".format(store.PMQA_FIELD, store.ISSUES_FIELD))
+def area_index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """District and subdistrict codes, one per value, in ``vocab_district_codes`` / ``vocab_subdistrict_codes``."""
+    for field in store.AREA_FIELDS:
+        found = area_codes.split_codes(pkg_dict.get(field))
+        if found:
+            pkg_dict["vocab_" + field] = found
+    return pkg_dict
+
+
+# ``fq=pmqa:4.1``, ``fq=development_issues:13-...`` and ``fq=district_codes:1302``
+# work as well as the index names ``vocab_pmqa``, ``vocab_development_issues``...
+_FIELD_ALIASES = re.compile(r"(?<![\w.])({}):".format(
+    "|".join((store.PMQA_FIELD, store.ISSUES_FIELD) + store.AREA_FIELDS)))
 
 
 def vocabulary_field_names(search_params: dict[str, Any]) -> dict[str, Any]:
@@ -132,6 +144,7 @@ CHOICE_FACETS = ("data_type", "data_category", "data_classification")
 def _facet_titles() -> "OrderedDict[str, str]":
     return OrderedDict([
         (store.PROVINCE_FIELD, toolkit._("Province")),
+        (store.DISTRICTS_INDEX_FIELD, toolkit._("District")),
         (store.ISSUES_INDEX_FIELD, toolkit._("Development issues")),
         (store.PMQA_INDEX_FIELD, toolkit._("PMQA 4.0")),
         ("data_type", toolkit._("Data type")),
@@ -204,6 +217,11 @@ def facet_labels(search_results: dict[str, Any]) -> dict[str, Any]:
             name = development_issues.province_name(code)
             return name.in_language(store.language()) if name else code
         _relabel(facets[store.PROVINCE_FIELD], province)
+    if facets.get(store.DISTRICTS_INDEX_FIELD):
+        def district(code):
+            found = area_codes.district(code)
+            return found.name(store.language()) if found else code
+        _relabel(facets[store.DISTRICTS_INDEX_FIELD], district)
     wanted = [name for name in CHOICE_FACETS if facets.get(name)]
     if wanted:
         labels = _choice_labels()

@@ -32,6 +32,10 @@ ISSUES_FIELD = "development_issues"
 PROVINCE_FIELD = "province_code"
 PMQA_INDEX_FIELD = "vocab_" + PMQA_VOCABULARY
 ISSUES_INDEX_FIELD = "vocab_" + ISSUES_FIELD
+# Area code lists are indexed one code per value in the multi-valued vocab_*
+# fields of CKAN's Solr schema (its catch-all "*" field holds one value).
+AREA_FIELDS = ("district_codes", "subdistrict_codes")
+DISTRICTS_INDEX_FIELD = "vocab_district_codes"
 
 # Group fields kept in group extras, as named in the group schemas.
 ISSUE_GROUP_FIELDS = ("title_en", "description_en", "province_code", "kind", "parent", "position")

@@ -440,6 +440,17 @@ def provincial_whole_number(value: Any, context: dict) -> Any:
     return text
 
 
+# The national catalogue's limit (CKAN allows 100): a longer name cannot be harvested.
+GDC_NAME_MAX_LENGTH = 70
+
+
+def provincial_gdc_name_length(value: Any, context: dict) -> Any:
+    if isinstance(value, str) and len(value) > GDC_NAME_MAX_LENGTH:
+        raise Invalid(_("The URL name is {length} characters long; the national Government Data Catalog "
+                        "takes at most {limit}").format(length=len(value), limit=GDC_NAME_MAX_LENGTH))
+    return value
+
+
 @scheming_validator
 def provincial_coordinate(field: dict, schema: dict) -> Callable:
     """Decimal degrees of the field's ``coordinate_axis`` (longitude or latitude), kept as text."""
@@ -568,6 +579,7 @@ def get_validators() -> dict[str, Callable]:
         "provincial_reference_period": provincial_reference_period,
         "provincial_year": provincial_year,
         "provincial_whole_number": provincial_whole_number,
+        "provincial_gdc_name_length": provincial_gdc_name_length,
         "provincial_coordinate": provincial_coordinate,
         "provincial_province_code": provincial_province_code,
         "provincial_area_codes": provincial_area_codes,

@@ -13,6 +13,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import vocabulary_store as store
+from ckanext.provincial.codes import split_codes
 
 missing = toolkit.missing
 
@@ -26,20 +27,9 @@ def scheming_validator(fn):
 
 def _codes(value: Any) -> Optional[list[str]]:
     """The codes in ``value``, or ``None`` when it is not a list of texts."""
-    if value is missing or value is None:
+    if value is missing:
         return []
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except (ValueError, RecursionError):  # "[[[[…" thousands deep
-                return None
-        else:
-            value = text.replace(",", " ").split()
-    if not isinstance(value, (list, tuple)) or not all(isinstance(code, str) for code in value):
-        return None
-    return list(dict.fromkeys(code.strip() for code in value if code.strip()))
+    return split_codes(value, numbers=False)
 
 
 def provincial_pmqa_codes(key, data, errors, context):

@@ -25,7 +25,10 @@ def coordinating_org(province_code: str = "13", admin: dict | None = None, coord
 
 
 def days_ago(days: int) -> str:
-    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+    """A date ``days`` before the province's today (Asia/Bangkok), which the gap engine judges by."""
+    from ckanext.provincial.actions.gap import today
+
+    return (today() - dt.timedelta(days=days)).isoformat()
 
 
 def gdc(owner_org: str, **overrides: Any) -> dict:

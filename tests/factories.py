@@ -16,14 +16,7 @@ from typing import Any
 
 from ckan.tests import factories
 
-# Short names used by tests -> the GDC data_type values.
-DATA_TYPES = {
-    "record": "ข้อมูลระเบียน",
-    "statistics": "ข้อมูลสถิติ",
-    "gis": "ข้อมูลภูมิสารสนเทศเชิงพื้นที่",
-    "multiple": "ข้อมูลหลากหลายประเภท",
-    "other": "ข้อมูลประเภทอื่นๆ",
-}
+from ckanext.provincial.demo import DATA_TYPES  # short names -> GDC data_type values; tests import it from here
 
 COMMON: dict[str, Any] = {
     "title": "จำนวนโรงงานอุตสาหกรรม จังหวัดปทุมธานี",

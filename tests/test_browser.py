@@ -23,29 +23,21 @@ import csv
 import io
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from typing import Any, Iterator
 
 import pytest
-import requests
 
 import ckan.plugins as plugins
-import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.provincial import plan_io
 from tests.factories import DATA_TYPES, RESOURCE, RESOURCE_BY_TYPE, gdc_dataset, provincial_organization
 from tests.gap_support import dataset as gap_dataset, days_ago
+from tests.live_portal import ROOT, LivePortal
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -r dev-requirements.txt)")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 ARTIFACTS = os.path.join(ROOT, "test-artifacts", "browser")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "browser-test-password-13"
@@ -57,67 +49,6 @@ if not os.path.exists(CHROMIUM):
 
 
 # ------------------------------------------------------------- the portal --
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Portal:
-    """``ckan run`` on a config extending test.ini (same database and Solr core)."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.folder = tempfile.mkdtemp(prefix="provincial-browser-")
-        self.ini = os.path.join(self.folder, "portal.ini")
-        self.log_path = os.path.join(self.folder, "portal.log")
-        with open(self.ini, "w", encoding="utf-8") as ini:
-            ini.write(
-                "[DEFAULT]\ndebug = false\n\n[app:main]\n"
-                f"use = config:{toolkit.config['__file__']}\n"
-                f"ckan.site_url = {self.url}\n"
-                f"ckan.storage_path = {os.path.join(self.folder, 'storage')}\n"
-                "\n[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n\n[formatters]\nkeys = generic\n\n"
-                "[logger_root]\nlevel = WARNING\nhandlers = console\n\n"
-                "[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\nlevel = NOTSET\nformatter = generic\n\n"
-                "[formatter_generic]\nformat = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s\n"
-            )
-        self.process: subprocess.Popen | None = None
-
-    def launch(self) -> None:
-        self.process = subprocess.Popen(
-            [CKAN, "-c", self.ini, "run", "-H", "127.0.0.1", "-p", str(self.port), "--disable-reloader", "--threaded"],
-            stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, env=dict(os.environ), cwd=ROOT,
-        )
-
-    def wait_ready(self) -> "Portal":
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("the portal exited:\n" + self.log())
-            try:
-                if requests.get(self.url + "/api/3/action/status_show", timeout=2).ok:
-                    return self
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            time.sleep(0.3)
-        raise RuntimeError("the portal did not answer:\n" + self.log())
-
-    def log(self) -> str:
-        with open(self.log_path, encoding="utf-8", errors="replace") as handle:
-            return handle.read()[-6000:]
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
 
 def build_site() -> dict[str, Any]:
     """An agency with an editor, a plan of four requirements, datasets meeting two of them, one snapshot."""
@@ -140,13 +71,13 @@ def build_site() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def live(reset_db, reset_index, migrate_db_for) -> Iterator[tuple[Portal, dict[str, Any]]]:
+def live(reset_db, reset_index, migrate_db_for) -> Iterator[tuple[LivePortal, dict[str, Any]]]:
     """The running portal and what the test put in its database (built while the portal starts)."""
     plugins.load_all()
     reset_db()
     reset_index()
     migrate_db_for("provincial")
-    portal = Portal()
+    portal = LivePortal("browser")
     try:
         portal.launch()
         built = build_site()
@@ -157,7 +88,7 @@ def live(reset_db, reset_index, migrate_db_for) -> Iterator[tuple[Portal, dict[s
 
 
 @pytest.fixture(scope="module")
-def portal(live) -> Portal:
+def portal(live) -> LivePortal:
     return live[0]
 
 

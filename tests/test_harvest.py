@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from typing import Any, Iterator
 
 import ckanapi
@@ -27,9 +25,8 @@ from ckan.tests.helpers import call_action
 from ckanext.dcat.processors import RDFParser
 
 from tests.factories import gdc_dataset, provincial_organization
+from tests.live_portal import ROOT, LivePortal, write_ini
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 HARVESTER = "gdc-harvester"
 PAGE = 3  # small pages, so every pull really pages
 
@@ -215,70 +212,12 @@ def test_private_datasets_appear_nowhere_for_anonymous_clients(app, catalogue, u
 
 # ------------------------------------------------------- the live portal --
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class LivePortal:
-    """``ckan run`` on a config that extends test.ini (same database, Solr core and site id)."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.folder = tempfile.mkdtemp(prefix="provincial-harvest-")
-        self.ini = os.path.join(self.folder, "portal.ini")
-        self.log_path = os.path.join(self.folder, "portal.log")
-        with open(self.ini, "w", encoding="utf-8") as ini:
-            ini.write(
-                "[DEFAULT]\ndebug = false\n\n[app:main]\n"
-                f"use = config:{toolkit.config['__file__']}\n"
-                f"ckan.site_url = {self.url}\n"
-                f"ckan.storage_path = {os.path.join(self.folder, 'storage')}\n"
-                f"ckanext.dcat.datasets_per_page = {PAGE}\n"
-                f"ckanext.provincial.harvest.users = {HARVESTER}\n"
-                "\n[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n\n[formatters]\nkeys = generic\n\n"
-                "[logger_root]\nlevel = WARNING\nhandlers = console\n\n"
-                "[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\nlevel = NOTSET\nformatter = generic\n\n"
-                "[formatter_generic]\nformat = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s\n"
-            )
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> "LivePortal":
-        # The test's environment carries the database URL and site id (CKAN_SQLALCHEMY_URL, CKAN_SITE_ID).
-        self.process = subprocess.Popen(
-            [CKAN, "-c", self.ini, "run", "-H", "127.0.0.1", "-p", str(self.port), "--disable-reloader", "--threaded"],
-            stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, env=dict(os.environ), cwd=ROOT,
-        )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("the portal exited:\n" + self.log())
-            try:
-                if requests.get(self.url + "/api/3/action/status_show", timeout=2).ok:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError("the portal did not answer:\n" + self.log())
-
-    def log(self) -> str:
-        with open(self.log_path, encoding="utf-8", errors="replace") as handle:
-            return handle.read()[-6000:]
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
 @pytest.fixture(scope="module")
 def portal(catalogue) -> Iterator[LivePortal]:
-    live = LivePortal().start()
+    live = LivePortal("harvest", {
+        "ckanext.dcat.datasets_per_page": str(PAGE),
+        "ckanext.provincial.harvest.users": HARVESTER,
+    }).start()
     yield live
     live.stop()
 
@@ -446,17 +385,11 @@ def second_site(portal):
     ini, output = os.path.join(folder, "second.ini"), os.path.join(folder, "harvested.json")
     plugins = toolkit.config["ckan.plugins"]
     plugins = " ".join(plugins) if isinstance(plugins, (list, tuple)) else plugins
-    with open(ini, "w", encoding="utf-8") as handle:
-        handle.write(
-            f"[DEFAULT]\ndebug = false\n\n[app:main]\nuse = config:{toolkit.config['__file__']}\n"
-            f"ckan.plugins = {plugins} harvest ckan_harvester\n"
-            "ckan.site_url = http://127.0.0.1:9\n"
-            f"ckan.storage_path = {os.path.join(folder, 'storage')}\n"
-            "\n[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n\n[formatters]\nkeys = generic\n\n"
-            "[logger_root]\nlevel = WARNING\nhandlers = console\n\n"
-            "[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\nlevel = NOTSET\nformatter = generic\n\n"
-            "[formatter_generic]\nformat = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s\n"
-        )
+    write_ini(ini, {
+        "ckan.plugins": f"{plugins} harvest ckan_harvester",
+        "ckan.site_url": "http://127.0.0.1:9",
+        "ckan.storage_path": os.path.join(folder, "storage"),
+    })
     env = dict(os.environ, CKAN_SQLALCHEMY_URL=url.set(database=database).render_as_string(hide_password=False),
                CKAN_SITE_ID=site_id)
     try:

@@ -242,31 +242,24 @@ def _by_subdistrict(spec, area, end, rng, columns, ctx) -> Table:
     return table
 
 
-def _months(count: int, end: dt.date) -> list[tuple[int, int]]:
-    # The last complete month before the update.
-    year, month = end.year, end.month - 1
-    if month == 0:
-        year, month = year - 1, 12
+def _periods_before(year: int, period: int, count: int, per_year: int) -> list[tuple[int, int]]:
+    """The ``count`` periods (numbered 1 to ``per_year`` in a year) before the given one, oldest first."""
     out = []
     for _ in range(count):
-        out.append((year, month))
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
+        period -= 1
+        if period == 0:
+            year, period = year - 1, per_year
+        out.append((year, period))
     return out[::-1]
+
+
+def _months(count: int, end: dt.date) -> list[tuple[int, int]]:
+    # Complete months only: the last one is the month before the update.
+    return _periods_before(end.year, end.month, count, 12)
 
 
 def _quarters(count: int, end: dt.date) -> list[tuple[int, int]]:
-    year, quarter = end.year, (end.month - 1) // 3  # last complete quarter
-    if quarter == 0:
-        year, quarter = year - 1, 4
-    out = []
-    for _ in range(count):
-        out.append((year, quarter))
-        quarter -= 1
-        if quarter == 0:
-            year, quarter = year - 1, 4
-    return out[::-1]
+    return _periods_before(end.year, (end.month - 1) // 3 + 1, count, 4)  # complete quarters only
 
 
 def _periodic(spec, area, rng, columns, ctx, periods, period_header, period_key, season_of) -> Table:

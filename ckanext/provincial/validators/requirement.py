@@ -210,13 +210,19 @@ def pmqa_validator(value: Any) -> list[str]:
 
 # ------------------------------------------------------------- cross-field
 
-def development_issue_validator(key, data, errors, context) -> None:
-    """An issue (or focus area) of the requirement's province, when the province has an issue file."""
+def _code_and_province_issues(key, data, context) -> tuple[str, Optional[list]]:
+    """The field's code (trimmed, and stored so) and the issues of the requirement's province to check it
+    against: None when there is nothing to check (no code, or a province without an issue file)."""
     code = str(_value(key, data)).strip()
     data[key] = code
     if not code:
-        return
-    issues = province_issues(str(_value(("province_code",), data)), context)
+        return code, None
+    return code, province_issues(str(_value(("province_code",), data)), context)
+
+
+def development_issue_validator(key, data, errors, context) -> None:
+    """An issue (or focus area) of the requirement's province, when the province has an issue file."""
+    code, issues = _code_and_province_issues(key, data, context)
     if issues is None:
         return
     allowed = [issue.code for issue in issues if issue.parent is None]
@@ -227,11 +233,7 @@ def development_issue_validator(key, data, errors, context) -> None:
 
 def sub_issue_validator(key, data, errors, context) -> None:
     """A sub-issue of the requirement's development issue (which it fills in when empty)."""
-    code = str(_value(key, data)).strip()
-    data[key] = code
-    if not code:
-        return
-    issues = province_issues(str(_value(("province_code",), data)), context)
+    code, issues = _code_and_province_issues(key, data, context)
     if issues is None:
         return
     parent = next((issue.parent for issue in issues if issue.code == code and issue.parent), None)

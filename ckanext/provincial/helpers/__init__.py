@@ -10,8 +10,9 @@ def get_helpers() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.helpers import vocabulary
     from ckanext.provincial.helpers import gap
     from ckanext.provincial.helpers import schema
+    from ckanext.provincial.helpers import home
 
-    modules: tuple = (dates, validation, vocabulary, gap, schema)
+    modules: tuple = (dates, validation, vocabulary, gap, schema, home)
     found: dict[str, Callable[..., Any]] = {}
     for module in modules:
         found.update(module.get_helpers())

@@ -388,6 +388,36 @@ def test_the_jsonld_catalogue_parses(app, factories_dataset):
     assert len(list(g.subjects(RDF.type, DCAT.Dataset))) == 1
 
 
+def test_a_catalogue_page_reads_requirement_titles_in_one_query(app, plan):
+    from ckan.model import meta
+    from sqlalchemy import event
+
+    call_action("provincial_requirement_create", province_code="13", code="R-2", title_th="ประชากรรายตำบล")
+    call_action("provincial_requirement_create", province_code="19", code="R-1", title_th="ไม่ใช่ของปทุมธานี")
+    for i, linked in enumerate((["R-1"], ["R-1", "R-2"], ["r-2"], ["R-2"])):
+        call_action("package_create", **gdc_dataset(
+            "record", owner_org=plan["id"], name=f"linked-{i}", **provincial_fields(requirement_codes=linked)))
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        if "provincial_requirement" in statement:
+            statements.append(statement)
+
+    event.listen(meta.engine, "before_cursor_execute", record)
+    try:
+        body = app.get("/catalog.ttl").body
+    finally:
+        event.remove(meta.engine, "before_cursor_execute", record)
+
+    assert len(statements) == 1
+    g = rdflib.Graph().parse(data=body, format="turtle")
+    site = toolkit.config["ckan.site_url"].rstrip("/")
+    assert labels(g, URIRef(site + "/requirement/13/R-1"), DCT.title) == {
+        ("จำนวนโรงงานรายอำเภอ", "th"), ("Factories by district", "en")}
+    assert labels(g, URIRef(site + "/requirement/13/R-2"), DCT.title) == {("ประชากรรายตำบล", "th")}
+    assert len(list(g.subjects(RDF.type, DCAT.Dataset))) == 4
+
+
 # ------------------------------------------------------------ bad input --
 
 # One dataset serves every case: the set-up (plan, code lists, index) is the slow part.

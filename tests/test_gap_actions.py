@@ -1,4 +1,5 @@
 """Gap actions on the real stack: statuses on constructed data, hand-counted aggregates, disclosure, bounds."""
+import datetime as dt
 import json
 
 import pytest
@@ -207,3 +208,120 @@ def test_number_of_queries_does_not_grow_with_the_catalogue(catalogue):
         dataset(org["id"], name=f"extra-{index}", province_code="13", requirement_codes=[f"X-{index}"],
                 update_frequency_unit="ปี", last_updated_date=days_ago(3))
     assert statements() == before
+
+
+# ------------------------------------------------------------ summary cache --
+
+@pytest.fixture
+def summary_cache():
+    """This site's cached summaries in Redis, emptied first."""
+    from ckan.lib.redis import connect_to_redis
+
+    from ckanext.provincial import gap_cache
+
+    connection = connect_to_redis()
+    for key in connection.keys(gap_cache.key_prefix() + "*"):
+        connection.delete(key)
+
+    class Cache:
+        @staticmethod
+        def keys():
+            return connection.keys(gap_cache.key_prefix() + "*")
+
+        @staticmethod
+        def mark():
+            """Set the national total of every entry to -1: a summary showing it was read from the cache."""
+            for key in connection.keys(gap_cache.key_prefix() + "*"):
+                value = json.loads(connection.get(key))
+                value["national"]["total"] = -1
+                connection.set(key, json.dumps(value), keepttl=True)
+
+    return Cache
+
+
+def summary(context=ANONYMOUS):
+    return call_action("provincial_gap_summary", context=dict(context))
+
+
+def fresh(cache):
+    """The summary after the cache was marked: it must not be the marked entry."""
+    found = summary()
+    assert found["national"]["total"] != -1, "stale summary served from the cache"
+    return found
+
+
+def test_the_summary_is_served_from_the_cache_for_every_user(catalogue, summary_cache):
+    first = summary()
+    assert len(summary_cache.keys()) == 1
+    summary_cache.mark()
+    again = summary()
+    assert again["national"]["total"] == -1  # read from the cache, not computed
+    assert again["provinces"] == first["provinces"]  # names are added to the cached scores as before
+    assert again["provinces"][0]["province"]["th"] == "ปทุมธานี"
+    assert summary(as_user(factories.Sysadmin()))["national"]["total"] == -1  # the same for every user
+    assert len(summary_cache.keys()) == 1
+
+
+def test_any_dataset_change_gives_a_fresh_summary(catalogue, summary_cache):
+    org = catalogue["agency"]
+    national = lambda found: found["national"]["counts"]  # noqa: E731
+    assert national(summary())["missing"] == 2
+
+    summary_cache.mark()
+    made = dataset(org["id"], name="tourism-13", province_code="13", requirement_codes=["R-MISSING"],
+                   update_frequency_unit="ปี", last_updated_date=days_ago(5))
+    assert national(fresh(summary_cache))["missing"] == 1
+
+    summary_cache.mark()
+    call_action("package_patch", id=made["id"], last_updated_date=days_ago(800))
+    assert national(fresh(summary_cache))["stale"] == 2
+
+    # Made private in bulk: no metadata_modified change, only a reindex.
+    summary_cache.mark()
+    call_action("bulk_update_private", org_id=org["id"], datasets=[made["id"]])
+    assert national(fresh(summary_cache))["restricted"] == 2
+
+    # An older dataset, so that no earlier state of the catalogue comes back.
+    summary_cache.mark()
+    call_action("package_delete", id=catalogue["datasets"]["private"]["id"])
+    assert national(fresh(summary_cache))["restricted"] == 1
+
+
+def test_any_requirement_change_gives_a_fresh_summary(catalogue, summary_cache):
+    assert summary()["national"]["total"] == 7
+
+    summary_cache.mark()
+    added = requirement("R-EXTRA", priority="low")
+    assert fresh(summary_cache)["national"]["total"] == 8
+
+    before = summary()["national"]["readiness"]
+    summary_cache.mark()
+    call_action("provincial_requirement_update", id=added["id"], code="R-EXTRA", title_th="ข้อมูลเพิ่ม",
+                priority="high")
+    assert fresh(summary_cache)["national"]["readiness"] < before
+
+    # An older requirement, so that no earlier state of the plans comes back.
+    summary_cache.mark()
+    missing = call_action("provincial_requirement_show", province_code="13", code="R-MISSING")
+    call_action("provincial_requirement_delete", id=missing["id"])
+    found = fresh(summary_cache)
+    assert found["national"]["total"] == 7 and found["national"]["counts"]["missing"] == 2
+
+
+def test_the_next_day_gives_a_fresh_summary(catalogue, summary_cache, monkeypatch):
+    from ckanext.provincial.actions import gap as gap_actions
+
+    first = summary()
+    assert first["date"] == today().isoformat() and first["national"]["counts"]["stale"] == 1
+    summary_cache.mark()
+    later = today() + dt.timedelta(days=400)  # every yearly dataset is overdue by then
+    monkeypatch.setattr(gap_actions, "today", lambda: later)
+    found = fresh(summary_cache)
+    assert found["date"] == later.isoformat()
+    assert found["national"]["counts"]["available"] == 0 and found["national"]["counts"]["stale"] == 4
+
+
+def test_the_summary_cache_can_be_turned_off(catalogue, summary_cache, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.gap.cache_seconds", 0)
+    assert summary()["national"]["total"] == 7
+    assert summary_cache.keys() == []

@@ -320,3 +320,69 @@ class TestPmqaField:
         }
         assert {i["province_code"] for i in issues} == {"19"}
         assert issues[0]["kind"] == "issue"
+
+
+def group_reads(run):
+    """``run()``'s result and the SQL statements reading the group table while it ran."""
+    from ckan.model import meta
+    from sqlalchemy import event
+
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        if 'FROM "group"' in statement:
+            seen.append(statement)
+
+    event.listen(meta.engine, "before_cursor_execute", record)
+    try:
+        result = run()
+    finally:
+        event.remove(meta.engine, "before_cursor_execute", record)
+    return result, seen
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+class TestIssueGroupMemo:
+    CLEAN = "13-livable-industry-clean"
+
+    def test_read_once_then_renamed_and_new_issues_seen_right_after_the_sync(self, sysadmin, files):
+        from ckanext.provincial import vocabulary_store as store
+
+        sync(sysadmin)
+        with store.remembering_issue_groups():
+            first, reads = group_reads(lambda: store.issue_groups([self.CLEAN]))
+            assert first[self.CLEAN]["title_en"] == "Clean city" and reads
+            again, reads = group_reads(lambda: store.issue_groups([self.CLEAN, "13-no-such-issue"]))
+            assert again == first
+            again, more = group_reads(lambda: store.issue_groups([self.CLEAN, "13-no-such-issue"]))
+            assert again == first and not more  # the unknown code is remembered too
+
+            edit(files / "development_issues" / "13.yaml", "en: Clean city", "en: A clean city")
+            edit(files / "development_issues" / "13.yaml", "    sub_issues:\n      - code: 13-livable-industry-clean\n",
+                 "    sub_issues:\n      - code: 13-livable-industry-quiet\n        name:\n"
+                 "          th: เมืองเงียบสงบ\n          en: Quiet city\n"
+                 "      - code: 13-livable-industry-clean\n")
+            sync(sysadmin)
+
+            found = store.issue_groups([self.CLEAN, "13-livable-industry-quiet"])
+            assert found[self.CLEAN]["title_en"] == "A clean city"
+            assert found["13-livable-industry-quiet"]["parent"] == "13-livable-industry"
+            org = provincial_organization()
+            used = dataset(org, name="quiet-13", province_code="13", development_issues=["13-livable-industry-quiet"])
+            assert call_action("package_search", fq="vocab_development_issues:13-livable-industry")["count"] == 1
+            assert used["development_issues"] == ["13-livable-industry-quiet"]
+
+    def test_a_group_changed_through_the_api_is_seen_in_the_same_request(self, sysadmin, test_request_context):
+        from ckanext.provincial import vocabulary_store as store
+
+        sync(sysadmin)
+        with test_request_context():
+            assert store.issue_groups()[self.CLEAN]["title_en"] == "Clean city"
+            _found, reads = group_reads(lambda: store.issue_groups([self.CLEAN]))
+            assert not reads
+            call_action("group_patch", id=self.CLEAN, title_en="Cleaner city")
+            assert store.issue_groups([self.CLEAN])[self.CLEAN]["title_en"] == "Cleaner city"
+            assert store.issue_groups()[self.CLEAN]["title_en"] == "Cleaner city"
+            call_action("group_delete", id="13-livable-industry-connected")
+            assert "13-livable-industry-connected" not in store.issue_groups()
+            assert store.issue_groups(["13-livable-industry-connected"]) == {}

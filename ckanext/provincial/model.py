@@ -180,6 +180,30 @@ def requirements(
     return query.order_by(Requirement.province_code, Requirement.code).all()
 
 
+def requirements_by_codes(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Requirement]:
+    """(province code, lower-cased code) → requirement, for many (province, code) pairs in one query.
+
+    Matches as ``requirement_by_code`` does: same province, code trimmed and case-insensitive.
+    """
+    wanted: dict[str, set[str]] = {}
+    for province_code, code in pairs:
+        code = (code or "").strip()
+        if province_code and code and _matchable(province_code) and _matchable(code):
+            wanted.setdefault(province_code, set()).add(code.lower())
+    if not wanted:
+        return {}
+    lowered = sa.func.lower(Requirement.code)
+    rows = (
+        session().query(Requirement, lowered)
+        .filter(sa.or_(*(
+            sa.and_(Requirement.province_code == province_code, lowered.in_(sorted(codes)))
+            for province_code, codes in wanted.items()
+        )))
+        .all()
+    )
+    return {(requirement.province_code, key): requirement for requirement, key in rows}
+
+
 def canonical_codes(province_code: str, codes: Iterable[str]) -> dict[str, str]:
     """Lower-cased code → code as written in the plan, for those of ``codes`` the province plans."""
     wanted = {(code or "").strip().lower() for code in codes if (code or "").strip() and _matchable(code)}
@@ -192,6 +216,15 @@ def canonical_codes(province_code: str, codes: Iterable[str]) -> dict[str, str]:
         .all()
     )
     return {code.lower(): code for (code,) in rows}
+
+
+def plan_state() -> list:
+    """Number of requirements, latest and summed change times: differs after any plan change."""
+    count, latest, total = session().query(
+        sa.func.count(Requirement.id), sa.func.max(Requirement.modified),
+        sa.func.sum(sa.extract("epoch", Requirement.modified)),
+    ).one()
+    return [count, latest.isoformat() if latest else None, str(total or 0)]
 
 
 def planned_provinces() -> list[tuple[str, int]]:

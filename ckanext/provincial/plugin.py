@@ -12,7 +12,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.provincial import actions, auth, cli, helpers, validators, views
 from ckanext.provincial import i18n as i18n_package
-from ckanext.provincial import indexing
+from ckanext.provincial import indexing, vocabulary_store
 from ckanext.provincial.validation import encoding as content_encoding
 from ckanext.provincial.validation import hooks as content_checks
 
@@ -29,6 +29,7 @@ class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IClick)
     plugins.implements(plugins.ITranslation)
     plugins.implements(plugins.IPackageController, inherit=True)
+    plugins.implements(plugins.IGroupController, inherit=True)
     plugins.implements(plugins.IFacets, inherit=True)
 
     # IConfigurer
@@ -94,6 +95,17 @@ class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_update(self, context, pkg_dict):
         content_checks.after_dataset_update(context, pkg_dict)
+
+    # IGroupController (IPackageController calls the same create/edit/delete with datasets)
+
+    def create(self, entity):
+        vocabulary_store.group_changed(entity)
+
+    def edit(self, entity):
+        vocabulary_store.group_changed(entity)
+
+    def delete(self, entity):
+        vocabulary_store.group_changed(entity)
 
     # IFacets
 

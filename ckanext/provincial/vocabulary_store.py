@@ -10,11 +10,13 @@
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import importlib
 import logging
 import os
 import re
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import ckan.plugins.toolkit as toolkit
 
@@ -156,14 +158,83 @@ def groups_of_type(group_type: str, names: Optional[Iterable[str]] = None) -> di
         offset += page_size
 
 
-def issue_groups(codes: Optional[Iterable[str]] = None) -> dict[str, dict[str, Any]]:
-    """Development issue groups by code: title, and the fields province_code, kind, parent..."""
+def _read_issue_groups(codes: Optional[Iterable[str]] = None) -> dict[str, dict[str, Any]]:
     out = {}
     for name, group in groups_of_type(ISSUE_GROUP_TYPE, codes).items():
         fields = group_fields(group, ISSUE_GROUP_FIELDS)
         fields["title"] = group.get("title") or name
         out[name] = fields
     return out
+
+
+# Issue groups already read, for one request (flask.g) or one ``remembering_issue_groups()``
+# block: every dataset index write and validation reads them, a listing each time otherwise.
+_ISSUE_MEMO: contextvars.ContextVar[Optional[dict]] = contextvars.ContextVar("provincial_issue_groups", default=None)
+_ALL = object()
+
+
+def _issue_memo() -> Optional[dict]:
+    memo = _ISSUE_MEMO.get()
+    if memo is not None:
+        return memo
+    try:
+        memo = getattr(toolkit.g, "provincial_issue_groups", None)
+        if memo is None:
+            memo = toolkit.g.provincial_issue_groups = {}
+        return memo
+    except (RuntimeError, AttributeError, TypeError):  # no request: read every time
+        return None
+
+
+@contextlib.contextmanager
+def remembering_issue_groups() -> Iterator[None]:
+    """Read each issue group once in this block (a command-line load has no request to scope it)."""
+    token = _ISSUE_MEMO.set({})
+    try:
+        yield
+    finally:
+        _ISSUE_MEMO.reset(token)
+
+
+def forget_issue_groups() -> None:
+    """After any group change (create, update, delete, vocabulary sync): read them again."""
+    memo = _ISSUE_MEMO.get()
+    if memo is not None:
+        memo.clear()
+    try:
+        memo = getattr(toolkit.g, "provincial_issue_groups", None)
+    except (RuntimeError, AttributeError, TypeError):
+        memo = None
+    if memo is not None:
+        memo.clear()
+
+
+def group_changed(entity: Any) -> None:
+    """A group (not a dataset, which shares the hooks' names) was created, updated or deleted."""
+    if hasattr(entity, "is_organization"):
+        forget_issue_groups()
+
+
+def issue_groups(codes: Optional[Iterable[str]] = None) -> dict[str, dict[str, Any]]:
+    """Development issue groups by code: title, and the fields province_code, kind, parent..."""
+    codes = None if codes is None else list(codes)
+    memo = _issue_memo()
+    if memo is None or (codes is not None and not all(isinstance(code, str) for code in codes)):
+        return _read_issue_groups(codes)
+    if codes is None:
+        if _ALL not in memo:
+            memo[_ALL] = _read_issue_groups()
+        return {name: dict(fields) for name, fields in memo[_ALL].items()}
+    if _ALL in memo:
+        known = memo[_ALL]
+    else:
+        missing = sorted({code for code in codes if code not in memo})
+        if missing:
+            found = _read_issue_groups(missing)
+            for code in missing:
+                memo[code] = found.get(code)
+        known = {code: memo[code] for code in codes if memo[code] is not None}
+    return {code: dict(known[code]) for code in sorted(set(codes)) if code in known}
 
 
 def issue_ancestors(codes: Iterable[str]) -> list[str]:

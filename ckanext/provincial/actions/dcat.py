@@ -18,6 +18,7 @@ from ckanext.dcat.exceptions import RDFProfileException
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import CONTENT_TYPES
 
+from ckanext.provincial.dcat import profiles
 from ckanext.provincial.validators import requirement as checks
 
 PAGE_LINKS = ("current", "first", "last", "next", "previous")
@@ -65,8 +66,9 @@ def dcat_catalog_show(original_action, context, data_dict):
     for key in PAGE_LINKS:
         if pagination.get(key):
             pagination[key] = quote(pagination[key], safe=URI_SAFE)
-    return serializer.serialize_catalog({}, query["results"], _format=data_dict.get("format"),
-                                        pagination_info=pagination)
+    with profiles.requirements_of(query["results"]):
+        return serializer.serialize_catalog({}, query["results"], _format=data_dict.get("format"),
+                                            pagination_info=pagination)
 
 
 def get_actions():

@@ -18,7 +18,7 @@ import geothai
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import gap, model
+from ckanext.provincial import gap, gap_cache, model
 from ckanext.provincial.validators import requirement as checks
 
 TIMEZONE = ZoneInfo("Asia/Bangkok")
@@ -272,13 +272,14 @@ def provincial_gap_show(context, data_dict) -> dict[str, Any]:
     return result
 
 
-def _summaries(province_codes: Optional[list[str]]) -> tuple[list[str], dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+def _summaries(province_codes: Optional[list[str]], day: Optional[dt.date] = None,
+               ) -> tuple[list[str], dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
     """Evaluated rows of the given provinces (all provinces with a plan when None), and their datasets' facts."""
     if province_codes is None:
         province_codes = [code for code, _count in model.planned_provinces()]
     requirements = [r.as_dict() for r in model.requirements(province_codes)]
     facts = dataset_facts(province_filter(province_codes))
-    rows = gap.evaluate(requirements, facts, today())
+    rows = gap.evaluate(requirements, facts, day or today())
     by_province: dict[str, list[dict[str, Any]]] = {code: [] for code in province_codes}
     for row in rows:
         by_province.setdefault(row["province_code"], []).append(row)
@@ -301,25 +302,40 @@ def provincial_gap_summary(context, data_dict) -> dict[str, Any]:
     """
     toolkit.check_access("provincial_gap_summary", context, data_dict)
     data = _validated(context, data_dict, gap_summary_schema())
-    codes, by_province, facts = _summaries(data.get("province_codes") or None)
+    asked = list(data.get("province_codes") or []) or None
+    day = today()
+    scores, _from_cache = gap_cache.cached(
+        _site_context(), "summary", asked, day.isoformat(), lambda: _summary_scores(asked, day))
+    pmqa = pmqa_names()
+    provinces = [
+        {"province_code": entry["province_code"], "province": province_label(entry["province_code"]),
+         **{k: v for k, v in entry.items() if k not in ("province_code", "by_pmqa")},
+         "by_pmqa": [dict(group, label=pmqa.get(group["key"])) for group in entry["by_pmqa"]]}
+        for entry in scores["provinces"]
+    ]
+    return {
+        "date": scores["date"],
+        "statuses": list(gap.STATUSES),
+        "national": scores["national"],
+        "provinces": provinces,
+    }
+
+
+def _summary_scores(province_codes: Optional[list[str]], day: dt.date) -> dict[str, Any]:
+    """The summary without names (those are added after the cache, see gap_cache)."""
+    codes, by_province, facts = _summaries(province_codes, day)
     plans = [row for rows in by_province.values() for row in rows]
     facts_of: dict[str, list[dict[str, Any]]] = {}
     for facts_entry in facts:
         facts_of.setdefault(facts_entry["province_code"], []).append(facts_entry)
-    pmqa = pmqa_names()
     provinces = []
     for code in codes:
         rows = by_province.get(code, [])
-        entry = {"province_code": code, "province": province_label(code), **gap.score(rows)}
+        entry = {"province_code": code, **gap.score(rows)}
         entry["unlinked_count"] = len(gap.unlinked(facts_of.get(code, []), rows))
-        entry["by_pmqa"] = [dict(group, label=pmqa.get(group["key"])) for group in gap.aggregate(rows, "pmqa")]
+        entry["by_pmqa"] = gap.aggregate(rows, "pmqa")
         provinces.append(entry)
-    return {
-        "date": today().isoformat(),
-        "statuses": list(gap.STATUSES),
-        "national": gap.score(plans),
-        "provinces": provinces,
-    }
+    return {"date": day.isoformat(), "national": gap.score(plans), "provinces": provinces}
 
 
 def provincial_gap_snapshot_create(context, data_dict) -> list[dict[str, Any]]:

@@ -342,6 +342,7 @@ def provincial_vocabulary_sync(context, data_dict) -> dict[str, Any]:
         pmqa.apply(writer)
         national.apply(writer)
         issues.apply(writer)
+        store.forget_issue_groups()
         _reindex(reindexed)
         log.info("Vocabulary sync: PMQA %s, national categories %s, development issues %s",
                  pmqa.report(), national.report(), issues.report())

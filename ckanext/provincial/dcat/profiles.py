@@ -31,9 +31,11 @@ graph from another catalogue still gives what can be known.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import logging
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import sqlalchemy.exc
 from rdflib import BNode, Literal, URIRef
@@ -70,6 +72,9 @@ _CORE_RESOURCE_FIELDS = frozenset((
     "created", "last_modified", "url_type", "position", "state",
 ))
 
+# Requirements of the datasets being serialized, read in one query (see ``requirements_of``).
+_PREFETCHED: contextvars.ContextVar[Optional[dict]] = contextvars.ContextVar("provincial_dcat_requirements", default=None)
+
 AREA_CLASSES = {"province": PROVINCIAL.Province, "district": PROVINCIAL.District,
                 "subdistrict": PROVINCIAL.Subdistrict}
 
@@ -90,6 +95,34 @@ def _as_list(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(item).strip() for item in value if item is not None and str(item).strip()]
     return [str(value)]
+
+
+def _requirement_province(dataset_dict: dict) -> str:
+    return codes.clean_code(dataset_dict.get("province_code")) or codes.clean_code(
+        toolkit.config.get("ckanext.provincial.province_code"))
+
+
+@contextlib.contextmanager
+def requirements_of(datasets: Iterable[dict]) -> Iterator[None]:
+    """Serialize ``datasets`` with the titles of the requirements they name read in one query.
+
+    Without it each dataset naming requirements costs a query (fine for one
+    dataset, not for a catalogue page).
+    """
+    pairs = [(_requirement_province(dataset), code)
+             for dataset in datasets for code in _as_list(dataset.get(REQUIREMENT_FIELD))]
+    try:
+        found = model.requirements_by_codes(pairs)
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        model.session().rollback()
+        log.warning("Requirement titles unavailable: %s", error)
+        found = {}
+    asked = {(province, (code or "").strip().lower()) for province, code in pairs}
+    token = _PREFETCHED.set({"asked": asked, "found": found})
+    try:
+        yield
+    finally:
+        _PREFETCHED.reset(token)
 
 
 def _is_multiple(field: Optional[dict]) -> bool:
@@ -286,8 +319,7 @@ class ProvincialProfile(RDFProfile):
         wanted = _as_list(dataset_dict.get(REQUIREMENT_FIELD))
         if not wanted:
             return
-        province = codes.clean_code(dataset_dict.get("province_code")) or codes.clean_code(
-            toolkit.config.get("ckanext.provincial.province_code"))
+        province = _requirement_province(dataset_dict)
         site = self._site()
         for code in wanted:
             node = URIRef(terms.requirement_uri(site, province, code))
@@ -301,6 +333,10 @@ class ProvincialProfile(RDFProfile):
 
     @staticmethod
     def _requirement(province: str, code: str):
+        prefetched = _PREFETCHED.get()
+        key = (province, (code or "").strip().lower())
+        if prefetched is not None and key in prefetched["asked"]:
+            return prefetched["found"].get(key)
         try:
             return model.requirement_by_code(province, code)
         except sqlalchemy.exc.SQLAlchemyError as error:

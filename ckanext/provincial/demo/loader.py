@@ -444,7 +444,7 @@ def load(codes: Optional[Iterable[str]] = None, reset: bool = False, today: Opti
     summaries = []
     for code in codes:
         purged = purge_province(site, catalogue, code) if reset else None
-        with _one_index_commit():
+        with _one_index_commit(), vocabulary_store.remembering_issue_groups():
             summary = load_province(site, catalogue, code, today, parents, echo)
         if purged is not None:
             summary.organizations.deleted = purged.organizations.deleted

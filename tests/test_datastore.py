@@ -34,6 +34,10 @@ def datastore_resource(dataset_id: str, rows: list[dict], **resource) -> dict:
     return resource
 
 
+GEOJSON = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"name": "ศาลากลางจังหวัดปทุมธานี"},
+     "geometry": {"type": "Point", "coordinates": [100.5276, 14.0208]}}]}
+
 THAI_RECORDS = [
     {"อำเภอ": "เมืองปทุมธานี", "จำนวนประชากร": "12345"},
     {"อำเภอ": "คลองหลวง", "จำนวนประชากร": "67890"},
@@ -171,6 +175,110 @@ class TestPrivateDataDoesNotLeak:
             call_action("datastore_search_sql", dict(anonymous), sql=join)
 
 
+# ------------------------------- files added by package_update (in process) --
+
+XLOADER_TOKEN = "token-of-the-in-process-tests"
+
+
+def queued() -> list[str]:
+    """What is waiting in this site's queues: ``xloader <resource id>`` / ``check <resource id>``."""
+    titles = [job["title"] or "" for job in call_action("job_list")]
+    return sorted([("xloader " + t.rsplit(" ", 1)[-1]) for t in titles if t.startswith("xloader_submit")]
+                  + [("check " + t.rsplit(" ", 1)[-1]) for t in titles if t.startswith("provincial validation")])
+
+
+def upload(name: str, data: bytes):
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(io.BytesIO(data), name)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
+class TestFilesAddedByPackageUpdate:
+    """No worker runs here: the queue shows what each action asked for, and only that."""
+
+    @pytest.fixture(autouse=True)
+    def storage(self, ckan_config, monkeypatch, tmp_path):
+        monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path))
+        monkeypatch.setitem(ckan_config, "ckanext.xloader.api_token", XLOADER_TOKEN)
+        support.empty_own_queue()
+        yield
+        support.empty_own_queue()
+
+    @staticmethod
+    def loads_done(resources) -> None:
+        """As if the worker had run the queued loads (xloader skips a resource whose load is pending)."""
+        support.empty_own_queue()
+        for resource in resources:
+            try:
+                task = call_action("task_status_show", entity_id=resource["id"], task_type="xloader", key="xloader")
+            except toolkit.ObjectNotFound:
+                continue
+            call_action("task_status_update", **dict(task, state="complete"))
+
+    def empty_dataset(self) -> dict:
+        dataset = call_action("package_create", **support.dataset(owner_org=support.organization()["id"], resources=[]))
+        assert queued() == []
+        return dataset
+
+    def test_new_uploads_and_links_get_views_a_load_and_a_check(self):
+        dataset = self.empty_dataset()
+        site = toolkit.config["ckan.site_url"]
+        updated = call_action("package_update", **dict(dataset, resources=[
+            {"name": "ตาราง", "format": "CSV", "url": "pop.csv", "upload": upload("pop.csv", support.THAI_CSV.encode())},
+            {"name": "รายงาน", "format": "PDF", "url": "http://example.invalid/report.pdf"},
+            {"name": "ขอบเขต", "format": "GeoJSON", "url": site + "/files/area.geojson"},
+            {"name": "ลิงก์", "format": "CSV", "url": "http://example.invalid/pop.csv"},
+        ]))
+        table, pdf, geo, link = updated["resources"]
+        assert table["url_type"] == "upload"
+        assert queued() == sorted(f"{kind} {r['id']}" for r in (table, link) for kind in ("xloader", "check"))
+        assert [sorted(v["view_type"] for v in call_action("resource_view_list", id=r["id"]))
+                for r in (table, pdf, geo, link)] == [[], ["provincial_pdf_view"], ["geojson_view"], []]
+
+    def test_package_patch_adding_a_file_is_treated_the_same(self):
+        dataset = self.empty_dataset()
+        patched = call_action("package_patch", id=dataset["id"], resources=[
+            {"name": "แผนที่", "format": "PNG", "url": "map.png", "upload": upload("map.png", b"\x89PNG\r\n")}])
+        image = patched["resources"][0]
+        assert [v["view_type"] for v in call_action("resource_view_list", id=image["id"])] == ["image_view"]
+        assert queued() == []  # not a table: no load, no check
+
+    def test_unchanged_resources_are_not_queued_again(self):
+        dataset = self.empty_dataset()
+        call_action("package_update", **dict(dataset, resources=[
+            {"name": "ตาราง", "format": "CSV", "url": "pop.csv", "upload": upload("pop.csv", support.THAI_CSV.encode())},
+            {"name": "รายงาน", "format": "PDF", "url": "http://example.invalid/report.pdf"}]))
+        shown = call_action("package_show", id=dataset["id"])
+        views = [call_action("resource_view_list", id=r["id"]) for r in shown["resources"]]
+        self.loads_done(shown["resources"])
+
+        call_action("package_update", **shown)
+        call_action("package_patch", id=dataset["id"], notes="แก้คำอธิบาย")
+        call_action("resource_patch", id=shown["resources"][1]["id"], description="คำอธิบายใหม่")
+        assert queued() == []
+        assert [call_action("resource_view_list", id=r["id"]) for r in shown["resources"]] == views
+
+        # A changed link: one load (xloader's own reaction) and one check, not two of each.
+        table = shown["resources"][0]
+        call_action("package_update", **dict(shown, resources=[
+            dict(table, url="http://example.invalid/new.csv", url_type=""), shown["resources"][1]]))
+        assert queued() == [f"check {table['id']}", f"xloader {table['id']}"]
+
+    def test_resource_create_and_update_queue_each_job_once(self):
+        dataset = self.empty_dataset()
+        table = call_action("resource_create", package_id=dataset["id"], name="ตาราง", format="CSV",
+                            url="pop.csv", upload=upload("pop.csv", support.THAI_CSV.encode()))
+        pdf = call_action("resource_create", package_id=dataset["id"], name="รายงาน", format="PDF",
+                          url="http://example.invalid/report.pdf")
+        assert queued() == [f"check {table['id']}", f"xloader {table['id']}"]
+        assert [v["view_type"] for v in call_action("resource_view_list", id=pdf["id"])] == ["provincial_pdf_view"]
+        self.loads_done([table])
+
+        call_action("resource_update", **dict(table, url="http://example.invalid/new.csv", url_type=""))
+        assert queued() == [f"check {table['id']}", f"xloader {table['id']}"]
+
+
 # ------------------------------------------- through the real worker (e2e) --
 
 
@@ -190,8 +298,8 @@ def big_csv(path: str, megabytes: int) -> int:
 class Portal:
     """Calls the live portal over HTTP with a sysadmin token."""
 
-    def __init__(self, live: support.LivePortal, token: str):
-        self.live, self.token = live, token
+    def __init__(self, live: support.LivePortal, token: str, user: str = ""):
+        self.live, self.token, self.user = live, token, user
 
     def action(self, name: str, /, files=None, **data):
         headers = {"Authorization": self.token}
@@ -226,6 +334,9 @@ class Portal:
             timeout=timeout, what=f"xloader of {resource_id}",
         )
 
+    def view_types(self, resource_id: str) -> list[str]:
+        return sorted(view["view_type"] for view in self.action("resource_view_list", id=resource_id))
+
     def wait_checked(self, resource_id: str, timeout: float = 120) -> dict:
         def done():
             try:
@@ -242,10 +353,10 @@ def portal(reset_db, reset_index):
     reset_db()
     reset_index()
     support.empty_own_queue()
-    _admin, token = support.sysadmin_with_token()
+    admin, token = support.sysadmin_with_token()
     live = support.LivePortal(token).start()
     try:
-        yield Portal(live, token)
+        yield Portal(live, token, admin["name"])
     finally:
         live.stop()
 
@@ -307,6 +418,67 @@ class TestThroughTheWorker:
         # Nothing is blocked: the next good upload still loads.
         good = portal.upload(portal_dataset["id"], "ดี.csv", support.THAI_CSV.encode(), "CSV")
         assert portal.wait_loaded(good["id"])["status"] == "complete"
+
+    def test_files_added_by_package_update_are_loaded_previewed_and_checked(self, portal):
+        org = portal.action("organization_create", name=support.unique("org"), title="สำนักงานจังหวัด")
+        dataset = portal.action("package_create", **support.dataset(owner_org=org["id"], resources=[]))
+        files = [("ประชากร.csv", support.THAI_CSV.encode("tis-620"), "CSV"),
+                 ("ขอบเขต.geojson", json.dumps(GEOJSON, ensure_ascii=False).encode(), "GeoJSON"),
+                 ("รายงาน.pdf", b"%PDF-1.4\n%%EOF\n", "PDF")]
+        # Uploads through package_update, as a script on the server (the demo loader) makes them.
+        updated = portal.live.local_action(portal.user, "package_update", dict(
+            dataset, resources=[{"name": name, "format": fmt, "url": name} for name, _data, fmt in files]),
+            uploads={index: (name, data) for index, (name, data, _fmt) in enumerate(files)})
+        table, geo, pdf = updated["resources"]
+        assert table["url_type"] == "upload"
+
+        assert portal.wait_loaded(table["id"])["status"] == "complete", portal.live.log("worker")
+        found = portal.action("datastore_search", resource_id=table["id"], filters={"อำเภอ": "ธัญบุรี"})
+        assert found["records"][0]["ตำบล"] == "ประชาธิปัตย์"
+        assert support.wait_until(lambda: "datatables_view" in portal.view_types(table["id"]), what="the table view")
+        assert portal.view_types(geo["id"]) == ["geojson_view"]
+        assert portal.view_types(pdf["id"]) == ["provincial_pdf_view"]
+        report = portal.wait_checked(table["id"])
+        assert report["status"] == "success" and report["encoding"] == "cp874"
+
+        # A link added by package_update over the API is loaded and checked too.
+        link = f"{portal.live.url}/dataset/{dataset['name']}/resource/{table['id']}/download/{table['url'].rsplit('/', 1)[-1]}"
+        shown = portal.action("package_show", id=dataset["id"])
+        shown = portal.action("package_update", **dict(shown, resources=shown["resources"] + [
+            {"name": "ลิงก์", "format": "CSV", "url": link}]))
+        linked = shown["resources"][-1]
+        assert portal.wait_loaded(linked["id"])["status"] == "complete", portal.live.log("worker")
+        assert portal.action("datastore_search", resource_id=linked["id"])["total"] == 3
+        assert portal.wait_checked(linked["id"])["status"] == "success"
+
+        # The same resources again: nothing is queued a second time.
+        loads = {r["id"]: portal.xloader_state(r["id"]) for r in (table, linked)}
+        checks = {r["id"]: portal.wait_checked(r["id"])["checked_at"] for r in (table, linked)}
+        views = {r["id"]: portal.view_types(r["id"]) for r in (table, geo, pdf, linked)}
+        portal.action("package_update", **portal.action("package_show", id=dataset["id"]))
+        portal.action("package_patch", id=dataset["id"], notes="แก้คำอธิบาย")
+        for resource_id, before in loads.items():
+            after = portal.xloader_state(resource_id)
+            assert (after["status"], after["last_updated"]) == (before["status"], before["last_updated"])
+            report = portal.action("provincial_validation_show", resource_id=resource_id)
+            assert (report["status"], report["checked_at"]) == ("success", checks[resource_id])
+        assert {r: portal.view_types(r) for r in views} == views
+
+        # A replaced upload is loaded and checked again.
+        shown = portal.action("package_show", id=dataset["id"])
+        broken = "อำเภอ,ตำบล,จำนวนประชากร\nเมืองปทุมธานี,บางปรอก\n".encode()
+        replaced = dict(shown["resources"][0], url="ประชากร.csv")
+        portal.live.local_action(portal.user, "package_update", dict(shown, resources=[replaced] + shown["resources"][1:]),
+                                 uploads={0: ("ประชากร.csv", broken)})
+        support.wait_until(lambda: (lambda state: state.get("status") in ("complete", "error")
+                                    and state.get("last_updated") != loads[table["id"]]["last_updated"])(
+            portal.xloader_state(table["id"])), what="the replaced table loaded")
+        assert portal.action("datastore_search", resource_id=table["id"])["total"] == 1
+        report = support.wait_until(lambda: (lambda r: r if r["checked_at"] != checks[table["id"]]
+                                             and r["status"] != "pending" else None)(
+            portal.action("provincial_validation_show", resource_id=table["id"])), what="the new check")
+        assert report["status"] == "failure" and "missing-cell" in report["errors_by_code"]
+        assert portal.live.alive("worker")
 
     def test_50_mb_csv_loads_and_is_checked(self, portal, portal_dataset, tmp_path):
         path = str(tmp_path / "ใหญ่.csv")

@@ -305,7 +305,7 @@ def test_the_action_calls_cover_every_action_of_the_extension():
 
     covered = set(READ_CALLS) | {"provincial_requirement_create", "provincial_requirement_update",
                                  "provincial_requirement_delete", "status_show", "package_search",
-                                 "package_create", "package_update"}
+                                 "package_create", "package_update", "resource_create", "resource_update"}
     assert set(get_actions()) - covered == set()
 
 
@@ -343,6 +343,80 @@ def test_datasets_through_the_schema_refuse_or_save_cleanly(site, action, data_t
     shown = call_action("package_show", as_sysadmin(site), id=created["id"])
     found = call_action("package_search", as_sysadmin(site), fq=f'id:"{created["id"]}"', include_private=True)
     assert shown["name"] == data["name"] and found["count"] == 1
+
+
+# ------------------------------------------------------------- resources --
+
+# Links that are not text: CKAN's resource actions parsed them before any validator and crashed.
+NOT_TEXT_URLS = [5, 1.5, True, ["http://example.invalid/a.csv"], {"href": "http://example.invalid/a.csv"}, []]
+RESOURCE_ACTIONS = ["resource_create", "resource_update", "resource_patch",
+                    "package_create", "package_update", "package_patch"]
+
+
+def _resource_call(site, action: str, url: Any) -> tuple[dict, str, str]:
+    """(data, the error key naming the link, the dataset) for one action with ``url``."""
+    dataset = call_action("package_create", as_sysadmin(site), **gdc_dataset(
+        "statistics", owner_org=site["agency"]["id"], name=unique("links")))
+    resource = dataset["resources"][0]
+    new = {"name": "ตาราง", "format": "CSV", "url": url}
+    data, key = {
+        "resource_create": (dict(new, package_id=dataset["id"]), "url"),
+        "resource_update": (dict(resource, url=url), "url"),
+        "resource_patch": ({"id": resource["id"], "url": url}, "url"),
+        "package_create": (gdc_dataset("statistics", owner_org=site["agency"]["id"], name=unique("links"),
+                                       resources=[new]), "resources.0.url"),
+        "package_update": (dict(dataset, resources=[resource, new]), "resources.1.url"),
+        "package_patch": ({"id": dataset["id"], "resources": [dict(resource, url=url)]}, "resources.0.url"),
+    }[action]
+    return data, key, dataset
+
+
+@pytest.mark.parametrize("action", RESOURCE_ACTIONS)
+@pytest.mark.parametrize("url", NOT_TEXT_URLS, ids=lambda url: type(url).__name__ + str(len(str(url))))
+def test_a_link_that_is_not_text_is_refused_naming_the_url(site, action, url):
+    data, key, dataset = _resource_call(site, action, url)
+    with pytest.raises(toolkit.ValidationError) as refused:
+        call_action(action, as_sysadmin(site), **data)
+    assert refused.value.error_dict == {key: ["A link is text, such as https://www.example.go.th/data.csv"]}
+    # Nothing half-written: the dataset and its resources are as they were.
+    if action == "package_create":
+        assert not ckan_model.Package.get(data["name"])
+    else:
+        shown = call_action("package_show", as_sysadmin(site), id=dataset["id"])
+        assert [(r["id"], r["url"]) for r in shown["resources"]] == [(r["id"], r["url"]) for r in dataset["resources"]]
+
+
+@pytest.mark.parametrize("action", RESOURCE_ACTIONS)
+@pytest.mark.parametrize("url", NOT_TEXT_URLS, ids=lambda url: type(url).__name__ + str(len(str(url))))
+def test_the_api_answers_a_link_that_is_not_text_with_409_naming_the_url(site, action, url):
+    data, key, _dataset = _resource_call(site, action, url)
+    response = site["app"].post(f"/api/3/action/{action}", json=data,
+                                headers={"Authorization": site["sysadmin"]["token"]})
+    assert response.status_code == 409, response.body[:500]
+    error = response.json["error"]
+    assert error["__type"] == "Validation Error" and error[key] == [
+        "A link is text, such as https://www.example.go.th/data.csv"], error
+
+
+@db()
+@given(action=st.sampled_from(["resource_create", "resource_update"]), field=st.sampled_from(
+    [f.split(".", 1)[1] for f in _dataset_fields() if f.startswith("resources.")]), value=hostile)
+def test_resource_actions_refuse_or_save_cleanly(site, action, field, value):
+    dataset = call_action("package_create", as_sysadmin(site), **gdc_dataset(
+        "statistics", owner_org=site["agency"]["id"], name=unique("res")))
+    resource = dataset["resources"][0]
+    if action == "resource_create":
+        data = {"package_id": dataset["id"], "name": "ตาราง", "format": "CSV",
+                "url": "http://example.invalid/t.csv", field: value}
+    else:
+        data = dict(resource, **{field: value})
+    saved = expect_refusal_or_save(action, as_sysadmin(site), data)
+    shown = call_action("package_show", as_sysadmin(site), id=dataset["id"])
+    if saved is None:  # refused: nothing written
+        assert [r["id"] for r in shown["resources"]] == [resource["id"]]
+        assert shown["resources"][0]["url"] == resource["url"]
+    else:
+        assert saved["id"] in [r["id"] for r in shown["resources"]]
 
 
 # ---------------------------------------------------------------- pages --

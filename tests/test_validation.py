@@ -1,6 +1,7 @@
 """Content validation: the Frictionless checks (pure), the job, the action, the gap link."""
 from __future__ import annotations
 
+import html
 import json
 import os
 
@@ -227,6 +228,30 @@ class TestValidationOnTheStack:
             call_action("provincial_validation_show", resource_id=dataset["resources"][0]["id"])
         with pytest.raises(toolkit.ValidationError):
             call_action("provincial_validation_run", resource_id=dataset["resources"][0]["id"], sync=True)
+
+    @pytest.mark.parametrize("fmt, filename", [("PDF", "report.pdf"), ("PNG", "map.png"),
+                                               ("GeoJSON", "area.geojson"), ("ZIP", "shapes.zip")])
+    def test_files_that_are_not_tables_say_they_are_not_checked(self, app, fmt, filename):
+        assert os.path.exists(support.THAI_CATALOG_MO), "Thai catalogue not compiled (make i18n-compile)"
+        org = support.organization()
+        dataset = call_action("package_create", **support.dataset(owner_org=org["id"], resources=[
+            {"url": "http://example.invalid/" + filename, "format": fmt, "name": "ไฟล์ " + fmt},
+            {"url": "http://example.invalid/table.csv", "format": "CSV", "name": "ตาราง"}]))
+        other, table = dataset["resources"]
+        badge = 'data-validation-status="not-checked"'
+
+        for language, label in (("en", "Not checked (not a table)"), ("th", "ไม่ได้ตรวจเนื้อหา (ไม่ใช่ตาราง)")):
+            page = html.unescape(app.get(f"/{language}/dataset/{dataset['name']}/resource/{other['id']}").body)
+            assert badge in page and label in page
+            listing = html.unescape(app.get(f"/{language}/dataset/{dataset['name']}").body)
+            assert listing.count(badge) == 1 and label in listing
+            # The table beside it is checked (its check is queued), never "not checked".
+            table_page = app.get(f"/{language}/dataset/{dataset['name']}/resource/{table['id']}").body
+            assert 'data-validation-status="pending"' in table_page and badge not in table_page
+        # Nothing pretends a check ran: no report, no status, nothing counted by the gap engine.
+        assert "validation_status" not in call_action("resource_show", id=other["id"])
+        with pytest.raises(toolkit.ObjectNotFound):
+            call_action("provincial_validation_show", resource_id=other["id"])
 
     def test_run_action_checks_now_for_sysadmins_only(self, create_with_upload):
         sysadmin = factories.Sysadmin()

@@ -30,6 +30,7 @@ class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.ITranslation)
     plugins.implements(plugins.IPackageController, inherit=True)
     plugins.implements(plugins.IGroupController, inherit=True)
+    plugins.implements(plugins.IResourceController, inherit=True)
     plugins.implements(plugins.IFacets, inherit=True)
 
     # IConfigurer
@@ -95,6 +96,14 @@ class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_update(self, context, pkg_dict):
         content_checks.after_dataset_update(context, pkg_dict)
+
+    # IResourceController
+
+    def before_resource_create(self, context, resource):
+        content_checks.before_resource_action(context)
+
+    def before_resource_update(self, context, current, resource):
+        content_checks.before_resource_action(context)
 
     # IGroupController (IPackageController calls the same create/edit/delete with datasets)
 

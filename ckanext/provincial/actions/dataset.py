@@ -4,8 +4,9 @@ PostgreSQL refuses text holding a NUL character, and a lone UTF-16
 surrogate (JSON's ``"\\ud800"``) cannot be encoded at all: CKAN would only
 find out when it writes the dataset, and answer HTTP 500. Resource links
 must be text (CKAN parses them before validating) and fit the database's
-index on them (about 2,700 bytes). Resource actions end in
-``package_update``, so most of them are covered too.
+index on them (about 2,700 bytes). ``resource_create`` and ``resource_update``
+read the link before they call ``package_update``, so they check their
+resource first and name its fields (``url``), not ``resources.3.url``.
 """
 from __future__ import annotations
 
@@ -42,18 +43,24 @@ _VALIDATED_ELSEWHERE = re.compile(r"^(tag_string|tags\.\d+\.name)$")
 MAX_URL_BYTES = 2000
 
 
+def url_problem(url: Any) -> str | None:
+    """Why a resource link cannot be taken, or None (absent links are the schema's business)."""
+    if url is None or url is toolkit.missing:
+        return None
+    if not isinstance(url, str):
+        return toolkit._("A link is text, such as https://www.example.go.th/data.csv")
+    if len(url.encode("utf-8", "surrogatepass")) > MAX_URL_BYTES:
+        return toolkit._("A link is at most {maximum} bytes long").format(maximum=MAX_URL_BYTES)
+    return None
+
+
 def link_problems(data_dict) -> dict[str, list[str]]:
     resources = data_dict.get("resources")
     found: dict[str, list[str]] = {}
     for number, resource in enumerate(resources if isinstance(resources, list) else []):
-        url = resource.get("url") if isinstance(resource, dict) else None
-        if url is None or url is toolkit.missing:
-            continue
-        if not isinstance(url, str):
-            found[f"resources.{number}.url"] = [toolkit._("A link is text, such as https://www.example.go.th/data.csv")]
-        elif len(url.encode("utf-8", "surrogatepass")) > MAX_URL_BYTES:
-            found[f"resources.{number}.url"] = [toolkit._("A link is at most {maximum} bytes long").format(
-                maximum=MAX_URL_BYTES)]
+        problem = url_problem(resource.get("url")) if isinstance(resource, dict) else None
+        if problem:
+            found[f"resources.{number}.url"] = [problem]
     return found
 
 
@@ -79,5 +86,33 @@ def package_update(original_action, context, data_dict):
     return original_action(context, data_dict)
 
 
+def _refuse_unstorable_resource(data_dict) -> None:
+    """The same checks for one resource, named by its own fields."""
+    data_dict = data_dict if isinstance(data_dict, dict) else {}
+    fields = unstorable_fields(data_dict)
+    message = toolkit._("Contains a character that cannot be stored (NUL or a lone surrogate); remove it")
+    errors = {field: [message] for field in fields}
+    problem = url_problem(data_dict.get("url"))
+    if problem:
+        errors["url"] = [problem]
+    if errors:
+        raise toolkit.ValidationError(errors)
+
+
+@toolkit.chained_action
+def resource_create(original_action, context, data_dict):
+    """CKAN's ``resource_create``; a link that is not text is refused as ``url``, not a crash."""
+    _refuse_unstorable_resource(data_dict)
+    return original_action(context, data_dict)
+
+
+@toolkit.chained_action
+def resource_update(original_action, context, data_dict):
+    """CKAN's ``resource_update``; a link that is not text is refused as ``url``, not a crash."""
+    _refuse_unstorable_resource(data_dict)
+    return original_action(context, data_dict)
+
+
 def get_actions():
-    return {"package_create": package_create, "package_update": package_update}
+    return {"package_create": package_create, "package_update": package_update,
+            "resource_create": resource_create, "resource_update": resource_update}

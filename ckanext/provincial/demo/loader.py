@@ -210,28 +210,6 @@ def _xloader_formats() -> Optional[Callable[[str], bool]]:
     return XLoaderFormats.is_it_an_xloader_format
 
 
-def after_upload(site: Site, dataset: dict[str, Any], uploaded: list[int]) -> None:
-    """What ``resource_create`` does for a new file and ``package_update`` does
-    not: the default views (map, text...) and a DataStore load of each table,
-    which the worker makes and which adds the table view when done."""
-    if not uploaded:
-        return
-    site.call("package_create_default_resource_views", package=dataset, create_datastore_views=False)
-    loadable = _xloader_formats()
-    if loadable is None:
-        return
-    for index in uploaded:
-        resource = dataset["resources"][index]
-        if not loadable(resource.get("format")):
-            continue
-        try:
-            # ignore_hash: a new file's MD5 comes from the loader, not from a
-            # load. (A replaced file is already queued by xloader itself.)
-            site.call("xloader_submit", resource_id=resource["id"], ignore_hash=True)
-        except (toolkit.ValidationError, toolkit.ObjectNotFound) as error:
-            log.warning("xloader did not take demo resource %s: %s", resource["id"], error)
-
-
 def upsert_dataset(site: Site, catalogue: demo.Catalogue, plan: demo.DatasetPlan,
                    stored: Optional[dict[str, Any]], org_ids: dict[str, str]) -> tuple[str, int]:
     """Create or update one dataset; (outcome, files uploaded)."""
@@ -241,8 +219,8 @@ def upsert_dataset(site: Site, catalogue: demo.Catalogue, plan: demo.DatasetPlan
         # one transaction (one commit, one index write; a refused file leaves nothing).
         created = site.call("package_create", _context={"defer_commit": True, "return_id_only": True}, **wanted)
         resources, uploads = _resources(plan, [], _xloader_formats())
-        updated = site.call("package_update", **{**wanted, "id": created, "resources": resources})
-        after_upload(site, updated, uploads)
+        # package_update gives new files their views, DataStore load and check (validation.hooks).
+        site.call("package_update", **{**wanted, "id": created, "resources": resources})
         return CREATED, len(uploads)
     if not demo.is_demo_title(stored.get("title"), catalogue):
         raise DemoError(f"dataset {plan.name} exists and is not demonstration data; "
@@ -257,8 +235,7 @@ def upsert_dataset(site: Site, catalogue: demo.Catalogue, plan: demo.DatasetPlan
             and stored.get("state") == "active":
         return UNCHANGED, 0
     log.debug("demo dataset %s changed: %s", plan.name, changed)
-    updated = site.call("package_update", **{**_editable(stored), **wanted, "state": "active", "resources": resources})
-    after_upload(site, updated, uploads)
+    site.call("package_update", **{**_editable(stored), **wanted, "state": "active", "resources": resources})
     return UPDATED, len(uploads)
 
 

@@ -21,10 +21,20 @@ def provincial_validation_report(resource: dict[str, Any]) -> dict[str, Any] | N
     return with_messages(report)
 
 
+NOT_CHECKED = "not-checked"
+
+
 def provincial_validation_badge(resource: dict[str, Any]) -> dict[str, Any] | None:
-    """``{"status", "label"}`` for the resource's badge, or None."""
-    report = jobs.stored_report(resource["id"]) if resource and resource.get("id") else None
+    """``{"status", "label"}`` for the resource's badge, or None.
+
+    A file that is not a table says so (``not-checked``), so a reader can tell
+    "no check exists for this kind of file" from "forgotten"."""
+    if not resource:
+        return None
+    report = jobs.stored_report(resource["id"]) if resource.get("id") else None
     status = (report or {}).get("status") or resource.get("validation_status")
+    if not status and resource.get("url") and not jobs.is_checkable(resource):
+        status = NOT_CHECKED
     if not status:
         return None
     return {"status": status, "label": messages.status_label(status, toolkit._)}

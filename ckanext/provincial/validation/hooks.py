@@ -1,10 +1,18 @@
-"""When to check and load a resource: called from the plugin's dataset hooks.
+"""When to check, load and preview a resource: called from the plugin's hooks.
 
 Every resource change goes through ``package_update`` (``resource_create``
 and ``resource_update`` call it), so ``after_dataset_create`` and
 ``after_dataset_update`` see them all. A resource is (re)checked when the
 fingerprint of its file differs from the one of its last check, which also
 keeps our own status write and xloader's hash write from re-triggering.
+
+CKAN makes default views, and xloader loads a file, only for
+``resource_create`` (and views for ``resource_update`` of the format; xloader
+reloads a changed link or upload itself). A file added by ``package_update``
+or ``package_patch`` got neither: ``after_dataset_update`` compares the
+resources with their last committed state and gives new files the same
+treatment, and changed ones their views, unless the update is one of
+``resource_create``/``resource_update``, which do it themselves.
 """
 from __future__ import annotations
 
@@ -40,9 +48,10 @@ def schedule_checks(context: dict[str, Any], dataset: dict[str, Any]) -> list[st
         finally:
             if session is not None:
                 session.close()
+        # The job waits until the update is committed (it may start first).
         toolkit.enqueue_job(
             jobs.check_resource,
-            [resource["id"], None],
+            [resource["id"], current],
             title="provincial validation: resource {}".format(resource["id"]),
             rq_kwargs={"timeout": 3600},
         )
@@ -50,33 +59,112 @@ def schedule_checks(context: dict[str, Any], dataset: dict[str, Any]) -> list[st
     return queued
 
 
-def submit_new_to_datastore(context: dict[str, Any], dataset: dict[str, Any]) -> None:
-    """Load resources that came with ``package_create``: xloader itself only
-    reacts to ``resource_create`` and to URL changes."""
+def submit_to_datastore(context: dict[str, Any], resources: list[dict[str, Any]]) -> list[str]:
+    """Queue an xloader load of each new resource in a format xloader loads; their ids."""
     token = toolkit.config.get("ckanext.xloader.api_token")
     if not token or token == "NOT_SET":
-        return
+        return []
     try:
         submit = toolkit.get_action("xloader_submit")
         from ckanext.xloader.utils import XLoaderFormats
     except (KeyError, ImportError):
-        return
-    for resource in dataset.get("resources") or []:
-        if not resource.get("id") or not XLoaderFormats.is_it_an_xloader_format(resource.get("format")):
+        return []
+    submitted = []
+    for resource in resources:
+        if not resource.get("id") or not resource.get("url") \
+                or not XLoaderFormats.is_it_an_xloader_format(resource.get("format")):
             continue
         try:
-            submit({"ignore_auth": True, "model": context["model"], "user": context.get("user")},
-                   {"resource_id": resource["id"]})
+            # ignore_hash: a new resource has no table yet, whatever hash its creator gave it.
+            if submit({"ignore_auth": True, "model": context["model"], "user": context.get("user")},
+                      {"resource_id": resource["id"], "ignore_hash": True}):
+                submitted.append(resource["id"])
         except (toolkit.ValidationError, toolkit.ObjectNotFound) as exc:
             log.info("xloader did not take resource %s: %s", resource["id"], exc)
+    return submitted
+
+
+def create_default_views(context: dict[str, Any], dataset: dict[str, Any], resources: list[dict[str, Any]]) -> None:
+    """The default views (map, image, PDF...) of each resource that lacks them,
+    in the update's transaction."""
+    views_context = {"model": context["model"], "user": context.get("user"), "ignore_auth": True,
+                     "defer_commit": True}
+    for resource in resources:
+        if resource.get("id") and resource.get("url"):
+            toolkit.get_action("resource_create_default_resource_views")(
+                dict(views_context), {"resource": resource, "package": dataset})
+
+
+# Set by the plugin's before_resource_create/update: CKAN's resource actions
+# make views and xloader submits their files once they are committed.
+RESOURCE_ACTION = "provincial_resource_action"
+
+
+def before_resource_action(context: dict[str, Any]) -> None:
+    context[RESOURCE_ACTION] = True
+
+
+def _file_key(resource: dict[str, Any]) -> tuple[str, str]:
+    """What says a resource's file changed: its link (the file name of an
+    upload) and, for a replaced upload of the same name, its modification time."""
+    url = resource.get("url") or ""
+    if resource.get("url_type") == "upload":
+        url = url.rstrip("/").rsplit("/", 1)[-1]
+    modified = resource.get("last_modified") or ""
+    if hasattr(modified, "isoformat"):
+        modified = modified.isoformat()
+    return url, str(modified)
+
+
+def committed_resources(context: dict[str, Any], dataset_id: str) -> dict[str, dict[str, Any]]:
+    """The dataset's active resources as last committed, by id.
+
+    The hooks run inside the update's transaction, which has already written
+    the new state: a session of our own still reads the previous one.
+    """
+    model = context["model"]
+    session = model.meta.create_local_session()
+    try:
+        rows = session.query(model.Resource).filter(
+            model.Resource.package_id == dataset_id, model.Resource.state == "active")
+        return {row.id: {"url": row.url, "url_type": row.url_type, "last_modified": row.last_modified,
+                         "format": row.format} for row in rows}
+    finally:
+        session.close()
+
+
+def new_and_changed_files(context: dict[str, Any], dataset: dict[str, Any]) -> tuple[list, list]:
+    """The resources of an update that are new, and those whose file or format changed."""
+    resources = [r for r in dataset.get("resources") or [] if isinstance(r, dict) and r.get("id") and r.get("url")]
+    if not resources or not dataset.get("id"):
+        return [], []
+    before = committed_resources(context, dataset["id"])
+    new, changed = [], []
+    for resource in resources:
+        old = before.get(resource["id"])
+        if old is None:
+            new.append(resource)
+        elif _file_key(old) != _file_key(resource) \
+                or (old.get("format") or "").strip().lower() != (resource.get("format") or "").strip().lower():
+            changed.append(resource)
+    return new, changed
 
 
 def after_dataset_create(context: dict[str, Any], dataset: dict[str, Any]) -> None:
     schedule_checks(context, dataset)
-    submit_new_to_datastore(context, dataset)
+    # CKAN's package_create makes the default views; xloader loads nothing.
+    submit_to_datastore(context, dataset.get("resources") or [])
 
 
 def after_dataset_update(context: dict[str, Any], dataset: dict[str, Any]) -> None:
+    by_resource_action = context.pop(RESOURCE_ACTION, False)
+    if context.get(jobs.CONTEXT_FLAG):
+        return
+    if not by_resource_action:
+        new, changed = new_and_changed_files(context, dataset)
+        create_default_views(context, dataset, new + changed)
+        # A changed link or upload is reloaded by xloader itself (url_changed).
+        submit_to_datastore(context, new)
     schedule_checks(context, dataset)
 
 

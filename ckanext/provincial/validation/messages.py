@@ -20,6 +20,8 @@ STATUS_LABELS = {
     "failure": N_("Data has problems"),
     "error": N_("Data could not be checked"),
     "pending": N_("Data check running"),
+    # Files other than tables (PDF, images, maps, archives): no content check exists for them.
+    "not-checked": N_("Not checked (not a table)"),
 }
 
 # Per error code: the sentence, with {row}, {column}, {field}, {cell}, {note}.

@@ -7,24 +7,23 @@ back through the API, which the in-process test app cannot serve.
 """
 from __future__ import annotations
 
+import json
 import os
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from typing import Any
 
-import requests
 
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+from tests import live_portal
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THAI_CATALOG_MO = os.path.join(ROOT, "i18n", "th", "LC_MESSAGES", "ckanext-provincial.mo")
-CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 
 THAI_CSV = (
     "อำเภอ,ตำบล,จำนวนประชากร\n"
@@ -82,81 +81,51 @@ def load_into_datastore(resource: dict[str, Any], path: str, mimetype: str = "CS
     loader.calculate_record_count(resource_id=resource["id"], logger=log)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class LivePortal:
+class LivePortal(live_portal.LivePortal):
     """``ckan run`` + ``ckan jobs worker`` on the test config, for one test module."""
 
     def __init__(self, api_token: str):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.folder = tempfile.mkdtemp(prefix="provincial-live-")
-        self.ini = os.path.join(self.folder, "live.ini")
-        test_ini = toolkit.config["__file__"]
-        with open(self.ini, "w", encoding="utf-8") as ini:
-            ini.write(
-                "[DEFAULT]\ndebug = false\n\n[app:main]\n"
-                f"use = config:{test_ini}\n"
-                f"ckan.site_url = {self.url}\n"
-                f"ckanext.xloader.api_token = {api_token}\n"
-                f"ckan.storage_path = {os.path.join(self.folder, 'storage')}\n"
-                f"ckanext.xloader.jobs_db.uri = sqlite:///{os.path.join(self.folder, 'xloader.db')}\n"
-                # Same loggers as the test config, which the chain does not inherit.
-                f"\n[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n\n[formatters]\nkeys = generic\n\n"
-                "[logger_root]\nlevel = INFO\nhandlers = console\n\n"
-                "[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\nlevel = NOTSET\nformatter = generic\n\n"
-                "[formatter_generic]\nformat = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s\n"
-            )
-        self.env = dict(os.environ)
-        self.processes: dict[str, subprocess.Popen] = {}
-        self.logs: dict[str, str] = {}
-
-    def _spawn(self, name: str, *args: str) -> subprocess.Popen:
-        log_path = os.path.join(self.folder, name + ".log")
-        self.logs[name] = log_path
-        process = subprocess.Popen(
-            [CKAN, "-c", self.ini, *args],
-            stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, env=self.env, cwd=ROOT,
-        )
-        self.processes[name] = process
-        return process
+        super().__init__("live", {
+            "ckanext.xloader.api_token": api_token,
+            "ckanext.xloader.jobs_db.uri": "sqlite:///{folder}/xloader.db",
+        }, level="INFO")
 
     def start(self) -> "LivePortal":
-        self._spawn("web", "run", "-H", "127.0.0.1", "-p", str(self.port), "--disable-reloader", "--threaded")
-        self._spawn("worker", "jobs", "worker")
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            for name, process in self.processes.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited:\n{self.log('web')}\n{self.log(name)}")
-            try:
-                if requests.get(self.url + "/api/3/action/status_show", timeout=2).ok:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError("the live portal did not answer:\n" + self.log("web"))
+        self.launch()
+        self.spawn("worker", "jobs", "worker")
+        return self.wait_ready()
 
-    def log(self, name: str) -> str:
-        with open(self.logs[name], encoding="utf-8", errors="replace") as handle:
-            return handle.read()[-6000:]
+    def local_action(self, user: str, action: str, data: dict[str, Any],
+                     uploads: dict[int, tuple[str, bytes]] | None = None) -> dict[str, Any]:
+        """Call an action inside the portal's configuration, as a script on the
+        server does (the demo loader, a harvester): the only way to upload files
+        through ``package_update``, whose API form is flat. ``uploads`` maps a
+        position in ``data["resources"]`` to a (file name, content) upload."""
+        request = {"user": user, "action": action, "data": data,
+                   "uploads": {str(k): [name, content.hex()] for k, (name, content) in (uploads or {}).items()}}
+        done = subprocess.run([sys.executable, "-c", _LOCAL_ACTION, self.ini], input=json.dumps(request),
+                              capture_output=True, text=True, env=self.env, cwd=ROOT, timeout=180)
+        if done.returncode != 0:
+            raise AssertionError(f"{action} failed:\n{done.stderr[-4000:]}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
 
-    def alive(self, name: str) -> bool:
-        return self.processes[name].poll() is None
 
-    def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+_LOCAL_ACTION = """
+import io, json, sys
+from werkzeug.datastructures import FileStorage
+from ckan.cli import load_config
+from ckan.config.middleware import make_app
+
+app = make_app(load_config(sys.argv[1]))
+request = json.load(sys.stdin)
+data = request["data"]
+for index, (name, content) in request["uploads"].items():
+    data["resources"][int(index)]["upload"] = FileStorage(io.BytesIO(bytes.fromhex(content)), name)
+with app._wsgi_app.test_request_context():
+    import ckan.plugins.toolkit as toolkit
+    result = toolkit.get_action(request["action"])({"user": request["user"]}, data)
+print(json.dumps(result, default=str))
+"""
 
 
 def sysadmin_with_token() -> tuple[dict[str, Any], str]:

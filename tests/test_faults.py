@@ -46,7 +46,8 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.provincial import plan_io
-from tests.datastore_support import free_port, wait_until
+from tests.datastore_support import wait_until
+from tests.live_portal import free_port
 from tests.factories import gdc_dataset, provincial_organization
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

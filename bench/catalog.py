@@ -29,6 +29,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from gap import start_ckan  # noqa: E402  (bench/ is on the path of a script run from it)
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -38,20 +40,6 @@ def parse_args():
     parser.add_argument("--page", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5)
     return parser.parse_args()
-
-
-def start_ckan(args):
-    base = "postgresql://ckan:ckan@127.0.0.1:5439/"
-    os.environ["CKAN_SQLALCHEMY_URL"] = os.environ.get("BENCH_SQLALCHEMY_URL", base + args.database)
-    os.environ["CKAN_SITE_ID"] = args.site_id
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-
-    app = make_app(load_config(args.ini))
-    flask_app = app._wsgi_app if hasattr(app, "_wsgi_app") else app
-    context = flask_app.test_request_context()
-    context.push()
-    return context
 
 
 def timed(calls, repeat):

@@ -28,6 +28,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from gap import start_ckan  # noqa: E402  (bench/ is on the path of a script run from it)
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -40,19 +42,10 @@ def parse_args():
 
 def main():
     args = parse_args()
-    os.environ["CKAN_SQLALCHEMY_URL"] = "postgresql://ckan:ckan@127.0.0.1:5439/" + args.database
-    os.environ["CKAN_SITE_ID"] = args.site_id
     os.environ.setdefault("CKAN_STORAGE_PATH", f"/tmp/storage-{args.site_id}")
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-
-    make_app(load_config(args.ini))
-    from ckan import model
-    from ckan.cli.db import _run_migrations
+    start_ckan(args)
     from ckan.lib import jobs, search
 
-    model.repo.init_db()
-    _run_migrations("provincial")
     import ckan.plugins.toolkit as toolkit
     from ckanext.provincial import vocabulary_store
     from ckanext.provincial.demo import loader

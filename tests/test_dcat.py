@@ -13,6 +13,7 @@ from ckanext.dcat.processors import RDFParser
 from ckanext.provincial import freshness
 from ckanext.provincial.dcat import terms
 from tests.factories import gdc_dataset, provincial_organization
+from tests.sql_support import statements_while
 
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -389,25 +390,12 @@ def test_the_jsonld_catalogue_parses(app, factories_dataset):
 
 
 def test_a_catalogue_page_reads_requirement_titles_in_one_query(app, plan):
-    from ckan.model import meta
-    from sqlalchemy import event
-
     call_action("provincial_requirement_create", province_code="13", code="R-2", title_th="ประชากรรายตำบล")
     call_action("provincial_requirement_create", province_code="19", code="R-1", title_th="ไม่ใช่ของปทุมธานี")
     for i, linked in enumerate((["R-1"], ["R-1", "R-2"], ["r-2"], ["R-2"])):
         call_action("package_create", **gdc_dataset(
             "record", owner_org=plan["id"], name=f"linked-{i}", **provincial_fields(requirement_codes=linked)))
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        if "provincial_requirement" in statement:
-            statements.append(statement)
-
-    event.listen(meta.engine, "before_cursor_execute", record)
-    try:
-        body = app.get("/catalog.ttl").body
-    finally:
-        event.remove(meta.engine, "before_cursor_execute", record)
+    body, statements = statements_while(lambda: app.get("/catalog.ttl").body, "provincial_requirement")
 
     assert len(statements) == 1
     g = rdflib.Graph().parse(data=body, format="turtle")

@@ -12,6 +12,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.provincial import schemas
 from tests.factories import gdc_dataset, provincial_organization
+from tests.sql_support import statements_while
 
 SYNC_CONFIG = {
     "pmqa": "ckanext.provincial.pmqa_file",
@@ -324,21 +325,7 @@ class TestPmqaField:
 
 def group_reads(run):
     """``run()``'s result and the SQL statements reading the group table while it ran."""
-    from ckan.model import meta
-    from sqlalchemy import event
-
-    seen = []
-
-    def record(conn, cursor, statement, *args):
-        if 'FROM "group"' in statement:
-            seen.append(statement)
-
-    event.listen(meta.engine, "before_cursor_execute", record)
-    try:
-        result = run()
-    finally:
-        event.remove(meta.engine, "before_cursor_execute", record)
-    return result, seen
+    return statements_while(run, 'FROM "group"')
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")

@@ -72,20 +72,6 @@ def _refuse_unstorable(data_dict) -> None:
         raise toolkit.ValidationError(errors)
 
 
-@toolkit.chained_action
-def package_create(original_action, context, data_dict):
-    """CKAN's ``package_create``; text that cannot be stored is refused with the field's name."""
-    _refuse_unstorable(data_dict)
-    return original_action(context, data_dict)
-
-
-@toolkit.chained_action
-def package_update(original_action, context, data_dict):
-    """CKAN's ``package_update``; text that cannot be stored is refused with the field's name."""
-    _refuse_unstorable(data_dict)
-    return original_action(context, data_dict)
-
-
 def _refuse_unstorable_resource(data_dict) -> None:
     """The same checks for one resource, named by its own fields."""
     data_dict = data_dict if isinstance(data_dict, dict) else {}
@@ -99,20 +85,23 @@ def _refuse_unstorable_resource(data_dict) -> None:
         raise toolkit.ValidationError(errors)
 
 
-@toolkit.chained_action
-def resource_create(original_action, context, data_dict):
-    """CKAN's ``resource_create``; a link that is not text is refused as ``url``, not a crash."""
-    _refuse_unstorable_resource(data_dict)
-    return original_action(context, data_dict)
+def _checked_first(check, name: str):
+    """CKAN's action ``name`` after ``check`` (which raises ValidationError), as a chained action."""
 
+    @toolkit.chained_action
+    def action(original_action, context, data_dict):
+        check(data_dict)
+        return original_action(context, data_dict)
 
-@toolkit.chained_action
-def resource_update(original_action, context, data_dict):
-    """CKAN's ``resource_update``; a link that is not text is refused as ``url``, not a crash."""
-    _refuse_unstorable_resource(data_dict)
-    return original_action(context, data_dict)
+    action.__name__ = name
+    action.__doc__ = f"CKAN's ``{name}``, refusing first what it would crash on or could not store, by field."
+    return action
 
 
 def get_actions():
-    return {"package_create": package_create, "package_update": package_update,
-            "resource_create": resource_create, "resource_update": resource_update}
+    return {
+        "package_create": _checked_first(_refuse_unstorable, "package_create"),
+        "package_update": _checked_first(_refuse_unstorable, "package_update"),
+        "resource_create": _checked_first(_refuse_unstorable_resource, "resource_create"),
+        "resource_update": _checked_first(_refuse_unstorable_resource, "resource_update"),
+    }

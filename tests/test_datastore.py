@@ -232,7 +232,9 @@ class TestFilesAddedByPackageUpdate:
         ]))
         table, pdf, geo, link = updated["resources"]
         assert table["url_type"] == "upload"
-        assert queued() == sorted(f"{kind} {r['id']}" for r in (table, link) for kind in ("xloader", "check"))
+        # GeoJSON is checked (its structure) but not loaded into the DataStore.
+        assert queued() == sorted([f"xloader {r['id']}" for r in (table, link)]
+                                  + [f"check {r['id']}" for r in (table, geo, link)])
         assert [sorted(v["view_type"] for v in call_action("resource_view_list", id=r["id"]))
                 for r in (table, pdf, geo, link)] == [[], ["provincial_pdf_view"], ["geojson_view"], []]
 
@@ -440,6 +442,7 @@ class TestThroughTheWorker:
         assert portal.view_types(pdf["id"]) == ["provincial_pdf_view"]
         report = portal.wait_checked(table["id"])
         assert report["status"] == "success" and report["encoding"] == "cp874"
+        assert portal.wait_checked(geo["id"])["status"] == "success", portal.live.log("worker")
 
         # A link added by package_update over the API is loaded and checked too.
         link = f"{portal.live.url}/dataset/{dataset['name']}/resource/{table['id']}/download/{table['url'].rsplit('/', 1)[-1]}"

@@ -194,6 +194,18 @@ def test_geojson_files_are_feature_collections_inside_the_province(plans, code):
     assert kinds == {"Point", "LineString", "Polygon"}
 
 
+@pytest.mark.parametrize("code", PILOTS)
+def test_geojson_files_pass_the_content_check(plans, code, tmp_path):
+    from ckanext.provincial.validation import content
+
+    for generated in _files(plans[code], "GeoJSON"):
+        path = tmp_path / generated.filename
+        path.write_bytes(generated.data)
+        report = content.check_file(str(path), "GeoJSON")
+        assert report["status"] == "success", (generated.filename, report["errors"][:3])
+        assert report["rows_checked"] == len(json.loads(generated.data)["features"])
+
+
 def test_xlsx_files_open_as_workbooks(plans):
     from openpyxl import load_workbook
 
@@ -386,6 +398,20 @@ class TestLoaded:
         # A well-formed file of the same province passes.
         good = call_action("package_show", id=f"{planned.name.split('-')[0]}-factory-register")["resources"][0]
         assert jobs.check_resource(good["id"], None, wait_seconds=0) == "success"
+
+    @pytest.mark.parametrize("code", PILOTS)
+    def test_the_map_files_pass_their_content_check(self, loaded, code):
+        from ckan.tests.helpers import call_action
+        from ckanext.provincial.validation import jobs
+
+        plan = demo.province_plan(demo.load_catalogue(), code, demo.issue_parents(), TODAY)
+        maps = [(d.name, r.fields["name"]) for d in plan.datasets for r in d.resources if r.file.format == "GeoJSON"]
+        assert maps
+        for dataset_name, resource_name in maps:
+            pkg = call_action("package_show", id=dataset_name)
+            resource = next(r for r in pkg["resources"] if r["name"] == resource_name)
+            assert jobs.is_checkable(resource), resource["format"]
+            assert jobs.check_resource(resource["id"], None, wait_seconds=0) == "success", resource_name
 
     def test_an_agency_with_a_demo_name_that_is_not_demo_data_is_left_alone(self, loaded):
         from ckan.tests.helpers import call_action

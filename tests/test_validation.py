@@ -182,6 +182,145 @@ def test_every_error_code_has_a_sentence_with_its_place():
         assert code in messages.SENTENCES
 
 
+# ------------------------------------------------------------ GeoJSON checks --
+
+
+def feature_collection(*geometries, properties=None):
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": g, "properties": {"ชื่อ": "จุดที่ %d" % n} if properties is None else properties}
+        for n, g in enumerate(geometries, start=1)]}
+
+
+GOOD_GEOJSON = feature_collection(
+    {"type": "Point", "coordinates": [100.52, 14.02]},
+    {"type": "LineString", "coordinates": [[100.5, 14.0], [100.6, 14.1, 3.5]]},
+    {"type": "Polygon", "coordinates": [[[100.5, 14.0], [100.6, 14.0], [100.6, 14.1], [100.5, 14.0]]]},
+    {"type": "MultiPolygon", "coordinates": [[[[100.5, 14.0], [100.6, 14.0], [100.6, 14.1], [100.5, 14.0]]]]},
+    {"type": "GeometryCollection", "geometries": [{"type": "MultiPoint", "coordinates": [[100.5, 14.0]]}]},
+    None,  # RFC 7946 allows a feature without a location
+)
+
+
+def check_geojson(tmp_path, document, raw: bytes | None = None, **options):
+    data = raw if raw is not None else json.dumps(document, ensure_ascii=False).encode()
+    return content.check_file(write(tmp_path, "layer.geojson", data), "GeoJSON", **options)
+
+
+def test_geojson_format_names_are_recognised():
+    assert content.normalise_format("GeoJSON") == "geojson"
+    assert content.normalise_format("application/geo+json") == "geojson"
+    assert content.normalise_format("", "http://example.invalid/zones.geojson") == "geojson"
+    assert content.normalise_format("PDF") == ""
+
+
+@pytest.mark.parametrize("document", [
+    GOOD_GEOJSON,
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [100.5, 14.0]}, "properties": None},
+    {"type": "Polygon", "coordinates": [[[100.5, 14.0], [100.6, 14.0], [100.6, 14.1], [100.5, 14.0]]]},
+    {"type": "FeatureCollection", "features": []},
+])
+def test_good_geojson_passes(tmp_path, document):
+    report = check_geojson(tmp_path, document)
+    assert report["status"] == "success", report["errors"]
+    assert report["format"] == "geojson" and report["error_count"] == 0
+
+
+def test_good_geojson_counts_its_features(tmp_path):
+    assert check_geojson(tmp_path, GOOD_GEOJSON)["rows_checked"] == 6
+
+
+# Each bad file: (document or raw bytes, status, code, (feature, path), English sentence).
+BAD_GEOJSON = {
+    "not JSON": (b'{"type": "FeatureCollection", "features": [', "error", "json-error", (None, None),
+                 "The file is not valid JSON (line 1, column 44: Expecting value)."),
+    "wrong top-level type": ([{"lon": 100.5, "lat": 14.0}], "error", "geojson-top-level", (None, "type"),
+                             'The file is not GeoJSON: its top-level type is "array", not FeatureCollection, '
+                             "Feature or a geometry."),
+    "bad geometry type": (feature_collection({"type": "Point", "coordinates": [100.5, 14.0]},
+                                             {"type": "Circle", "coordinates": [100.5, 14.0]}),
+                          "failure", "geojson-geometry-type", (2, "geometry.type"),
+                          'Feature 2, geometry.type: "Circle" is not a GeoJSON geometry type (Point, MultiPoint, '
+                          "LineString, MultiLineString, Polygon, MultiPolygon, GeometryCollection)."),
+    "non-numeric coordinates": (feature_collection({"type": "LineString", "coordinates": [[100.5, 14.0], ["100.6", "14.1"]]}),
+                                "failure", "geojson-position", (1, "geometry.coordinates[1]"),
+                                'Feature 1, geometry.coordinates[1]: ["100.6", "14.1"] is not a position: 2 or 3 '
+                                "numbers (longitude, latitude, height)."),
+    "out of range": (feature_collection({"type": "Point", "coordinates": [100.5, 14.0]},
+                                        {"type": "Point", "coordinates": [190.0, 14.0]}),
+                     "failure", "geojson-out-of-range", (2, "geometry.coordinates"),
+                     "Feature 2, geometry.coordinates: [190.0, 14.0] is outside longitude -180 to 180 or latitude "
+                     "-90 to 90."),
+    "swapped lat/lon": (feature_collection({"type": "Point", "coordinates": [14.0, 100.5]},
+                                           {"type": "LineString", "coordinates": [[14.02, 100.52], [14.1, 100.6]]}),
+                        "failure", "geojson-swapped", (1, "geometry.coordinates"),
+                        "Feature 1, geometry.coordinates: coordinates look swapped (latitude, longitude), e.g. "
+                        "[14.0, 100.5]: GeoJSON puts the longitude first."),
+    "open ring": (feature_collection({"type": "Polygon", "coordinates": [
+                      [[100.5, 14.0], [100.6, 14.0], [100.6, 14.1], [100.5, 14.1]]]}),
+                  "failure", "geojson-ring-open", (1, "geometry.coordinates[0]"),
+                  "Feature 1, geometry.coordinates[0]: the polygon ring is not closed: its first and last "
+                  "positions differ ([[100.5, 14.0], [100.5, 14.1]])."),
+    "short ring": (feature_collection({"type": "Polygon", "coordinates": [[[100.5, 14.0], [100.6, 14.0], [100.5, 14.0]]]}),
+                   "failure", "geojson-ring-short", (1, "geometry.coordinates[0]"),
+                   "Feature 1, geometry.coordinates[0]: a polygon ring needs at least 4 positions, it has 3."),
+    "position of 4 numbers": ({"type": "Point", "coordinates": [100.5, 14.0, 1, 2]}, "failure", "geojson-position",
+                              (None, "coordinates"),
+                              "coordinates: [100.5, 14.0, 1, 2] is not a position: 2 or 3 numbers (longitude, latitude, height)."),
+    "feature without properties": ({"type": "FeatureCollection", "features": [
+                                       {"type": "Feature", "geometry": {"type": "Point", "coordinates": [100.5, 14.0]}}]},
+                                   "failure", "geojson-no-properties", (1, "properties"),
+                                   'Feature 1, properties: the feature has no "properties" object.'),
+    "every geometry null": (feature_collection(None, None), "failure", "geojson-no-geometries", (None, None),
+                            'None of the 2 features has a geometry: every "geometry" is null.'),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_GEOJSON))
+def test_bad_geojson_fails_naming_the_feature_and_the_path(tmp_path, case):
+    document, status, code, (feature, path), sentence = BAD_GEOJSON[case]
+    report = check_geojson(tmp_path, None if isinstance(document, bytes) else document,
+                           raw=document if isinstance(document, bytes) else None)
+    assert (report["status"], report["errors_by_code"]) == (status, {code: 1}), report["errors"]
+    error = report["errors"][0]
+    assert (error["row"], error["field"]) == (feature, path)
+    assert messages.describe(error) == sentence
+
+
+def test_positions_that_are_only_partly_swapped_are_out_of_range(tmp_path):
+    # One position outside Thailand even after swapping: no swap, each error on its own.
+    document = feature_collection({"type": "Point", "coordinates": [14.0, 100.5]},
+                                  {"type": "Point", "coordinates": [2.35, 148.86]})
+    report = check_geojson(tmp_path, document)
+    assert report["errors_by_code"] == {"geojson-out-of-range": 2}
+
+
+def test_geojson_errors_stop_at_max_errors_and_the_size_limit_holds(tmp_path):
+    document = feature_collection(*[{"type": "Point", "coordinates": [500, 500]}] * 50)
+    report = check_geojson(tmp_path, document, max_errors=5)
+    assert report["error_count"] == 5 and [e["row"] for e in report["errors"]] == [1, 2, 3, 4, 5]
+    report = check_geojson(tmp_path, GOOD_GEOJSON, max_bytes=100)
+    assert (report["status"], report["errors"][0]["code"]) == ("error", "too-large")
+
+
+@pytest.mark.parametrize("raw, code", [(b"", "empty-file"), (b"[" * 100_000, "json-error"),
+                                       ('{"type": "ไทย"}'.encode("cp874"), "encoding-error")])
+def test_unreadable_geojson_is_an_error_not_a_crash(tmp_path, raw, code):
+    report = check_geojson(tmp_path, None, raw=raw)
+    assert (report["status"], report["errors"][0]["code"]) == ("error", code)
+
+
+def test_geojson_sentences_read_in_thai_and_name_the_feature():
+    import gettext as gettext_module
+
+    catalog = gettext_module.GNUTranslations(open(support.THAI_CATALOG_MO, "rb"))
+    error = {"code": "geojson-swapped", "row": 3, "field": "geometry.coordinates", "cell": "[14.0, 100.5]"}
+    sentence = messages.describe(error, catalog.gettext)
+    assert sentence.startswith("ฟีเจอร์ที่ 3, geometry.coordinates:") and "[14.0, 100.5]" in sentence
+    for code in messages.SENTENCES:
+        if code.startswith(("geojson-", "json-")):
+            assert catalog.gettext(messages.SENTENCES[code]) != messages.SENTENCES[code], code
+
+
 # ------------------------------------------------------- job, action, gap --
 
 
@@ -229,8 +368,7 @@ class TestValidationOnTheStack:
         with pytest.raises(toolkit.ValidationError):
             call_action("provincial_validation_run", resource_id=dataset["resources"][0]["id"], sync=True)
 
-    @pytest.mark.parametrize("fmt, filename", [("PDF", "report.pdf"), ("PNG", "map.png"),
-                                               ("GeoJSON", "area.geojson"), ("ZIP", "shapes.zip")])
+    @pytest.mark.parametrize("fmt, filename", [("PDF", "report.pdf"), ("PNG", "map.png"), ("ZIP", "shapes.zip")])
     def test_files_that_are_not_tables_say_they_are_not_checked(self, app, fmt, filename):
         assert os.path.exists(support.THAI_CATALOG_MO), "Thai catalogue not compiled (make i18n-compile)"
         org = support.organization()
@@ -295,7 +433,7 @@ class TestValidationOnTheStack:
         assert "=1+1" in page and "starts like a spreadsheet formula" in page
         dataset_page = app.get(f"/dataset/{dataset['name']}").body
         assert "provincial-validation-summary" in dataset_page
-        assert "1 of 1 checked tables have problems" in dataset_page
+        assert "1 of 1 checked files have problems" in dataset_page
 
     def test_report_reads_in_thai(self, app, create_with_upload):
         # stack/stack.sh install compiles the catalogs: a missing one is a broken set-up, not a skip.
@@ -306,6 +444,38 @@ class TestValidationOnTheStack:
         support.run_validation(resource["id"])
         page = app.get(f"/th/dataset/{dataset['name']}/resource/{resource['id']}").body
         assert "แถวที่ 2 ไม่มีค่าในคอลัมน์ 2" in page
+
+
+    def test_geojson_is_checked_and_its_report_reads_in_thai(self, app, create_with_upload):
+        assert os.path.exists(support.THAI_CATALOG_MO), "Thai catalogue not compiled (make i18n-compile)"
+        org = support.organization()
+        dataset = call_action("package_create", **support.dataset(owner_org=org["id"], resources=[]))
+        good = create_with_upload(json.dumps(GOOD_GEOJSON).encode(), "good.geojson", package_id=dataset["id"],
+                                  format="GeoJSON", name="จุดที่ถูกต้อง")
+        swapped = json.dumps(feature_collection({"type": "Point", "coordinates": [14.0, 100.5]})).encode()
+        bad = create_with_upload(swapped, "swapped.geojson", package_id=dataset["id"], format="GeoJSON",
+                                 name="จุดสลับพิกัด")
+        # Queued like a table, never "not a table".
+        assert support.validation_task_state(good["id"]) == "pending"
+        assert support.run_validation(good["id"]) == "success"
+        assert support.run_validation(bad["id"]) == "failure"
+
+        assert call_action("resource_show", id=bad["id"])["validation_status"] == "failure"
+        report = call_action("provincial_validation_show", resource_id=bad["id"])
+        assert report["format"] == "geojson" and report["errors_by_code"] == {"geojson-swapped": 1}
+        assert report["errors"][0]["message"].startswith("Feature 1, geometry.coordinates: coordinates look swapped")
+        indexed = call_action("package_search", q="provincial_validation_status:failure")
+        assert [d["id"] for d in indexed["results"]] == [dataset["id"]]
+
+        page = html.unescape(app.get(f"/th/dataset/{dataset['name']}/resource/{bad['id']}").body)
+        assert 'data-validation-status="failure"' in page and 'data-error-code="geojson-swapped"' in page
+        assert "ฟีเจอร์ที่ 1, geometry.coordinates: พิกัดน่าจะสลับกัน (ละติจูด, ลองจิจูด)" in page
+        assert "ไม่ได้ตรวจเนื้อหา (ไม่ใช่ตาราง)" not in page
+        english = html.unescape(app.get(f"/en/dataset/{dataset['name']}/resource/{good['id']}").body)
+        assert 'data-validation-status="success"' in english and "1 features checked." not in english
+        assert "6 features checked." in english
+        listing = html.unescape(app.get(f"/en/dataset/{dataset['name']}").body)
+        assert "1 of 2 checked files have problems" in listing and "not-checked" not in listing
 
 
 @pytest.mark.usefixtures("plan_tables", "clean_index")
@@ -329,3 +499,24 @@ def test_requirement_whose_only_dataset_fails_validation_is_incomplete_with_the_
     assert row["problems"] == ["content:โรงงานรายอำเภอ"]
     page = app.get("/en/gap/13").body
     assert "the contents of resource \u201cโรงงานรายอำเภอ\u201d fail validation" in page
+
+
+@pytest.mark.usefixtures("plan_tables", "clean_index")
+def test_requirement_whose_geojson_fails_validation_is_incomplete(create_with_upload):
+    from tests.gap_support import dataset as gap_dataset, days_ago
+
+    call_action("provincial_requirement_create", province_code="13", code="R-MAP", title_th="ขอบเขตนิคมอุตสาหกรรม")
+    org = support.organization()
+    made = gap_dataset(org["id"], name="estates-map-13", requirement_codes=["R-MAP"], resources=[],
+                       data_format=["JSON"], last_updated_date=days_ago(1), update_frequency_unit="ปี")
+    open_ring = feature_collection({"type": "Polygon", "coordinates": [[[100.5, 14.0], [100.6, 14.0], [100.6, 14.1],
+                                                                        [100.5, 14.1]]]})
+    resource = create_with_upload(json.dumps(open_ring).encode(), "estates.geojson", package_id=made["id"],
+                                  format="GeoJSON", name="ขอบเขตนิคม")
+    before = call_action("provincial_gap_show", province_code="13")
+    assert {r["code"]: r["status"] for r in before["requirements"]} == {"R-MAP": "available"}
+
+    assert support.run_validation(resource["id"]) == "failure"
+
+    row = call_action("provincial_gap_show", province_code="13")["requirements"][0]
+    assert (row["status"], row["problems"]) == ("incomplete", ["content:ขอบเขตนิคม"])

@@ -80,7 +80,7 @@ def provincial_validation_run(context, data_dict) -> dict[str, Any]:
     resource = toolkit.get_action("resource_show")(dict(context, ignore_auth=True), {"id": data["resource_id"]})
     if not jobs.is_checkable(resource):
         raise toolkit.ValidationError({"resource_id": [toolkit._(
-            "Only tables can be checked (formats: {formats}).").format(formats=", ".join(sorted(jobs.checked_formats())))]})
+            "Only files of these formats can be checked: {formats}.").format(formats=", ".join(sorted(jobs.checked_formats())))]})
     if data.get("sync"):
         toolkit.check_access("sysadmin", context, data_dict)
         jobs.check_resource(resource["id"], None, wait_seconds=0)

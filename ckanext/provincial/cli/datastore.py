@@ -64,7 +64,7 @@ def load(resource_ids, all_):
 @click.option("--all", "all_", is_flag=True, help="Every resource of every dataset.")
 @click.option("--sync", is_flag=True, help="Check here and now instead of queueing jobs.")
 def check(resource_ids, all_, sync):
-    """Check the contents of the given (or all) tabular resources."""
+    """Check the contents of the given (or all) tables and GeoJSON files."""
     from ckanext.provincial.validation import jobs
 
     statuses: dict[str, int] = {}
@@ -75,4 +75,4 @@ def check(resource_ids, all_, sync):
             _site_context(), {"resource_id": resource["id"], "sync": sync}
         )
         statuses[result["status"]] = statuses.get(result["status"], 0) + 1
-    click.echo(", ".join(f"{status}: {count}" for status, count in sorted(statuses.items())) or "no tables")
+    click.echo(", ".join(f"{status}: {count}" for status, count in sorted(statuses.items())) or "nothing to check")

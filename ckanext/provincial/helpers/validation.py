@@ -10,7 +10,7 @@ from ckanext.provincial.validation.content import SEVERITY, worst_status
 
 
 def provincial_validation_report(resource: dict[str, Any]) -> dict[str, Any] | None:
-    """The resource's report with readable messages, or None (not a table / never checked)."""
+    """The resource's report with readable messages, or None (not checkable / never checked)."""
     if not resource or not resource.get("id"):
         return None
     report = jobs.stored_report(resource["id"])
@@ -27,7 +27,7 @@ NOT_CHECKED = "not-checked"
 def provincial_validation_badge(resource: dict[str, Any]) -> dict[str, Any] | None:
     """``{"status", "label"}`` for the resource's badge, or None.
 
-    A file that is not a table says so (``not-checked``), so a reader can tell
+    A file no check exists for (neither a table nor GeoJSON) says so (``not-checked``), so a reader can tell
     "no check exists for this kind of file" from "forgotten"."""
     if not resource:
         return None

@@ -10,6 +10,9 @@ background job stores and the resource page shows:
      "errors": [{"code": "missing-cell", "row": 3, "column": 2,
                  "field": "amount", "cell": "", "note": ""}, ...]}
 
+GeoJSON files go through ``check_file`` to ``geojson.check_geojson``, which
+returns the same report (a feature's number as the row).
+
 ``failure`` means the table was read and has errors; ``error`` means the file
 could not be read as a table at all (empty, binary, malformed, too large).
 Rows and columns are counted as a spreadsheet shows them: the header is row 1.
@@ -27,6 +30,9 @@ from ckanext.provincial.validation import encoding as encodings
 
 TEXT_FORMATS = ("csv", "tsv")
 TABLE_FORMATS = TEXT_FORMATS + ("xlsx", "xls")
+# Checked for structure by ``validation/geojson.py``, reported the same way.
+GEO_FORMATS = ("geojson",)
+CHECKED_FORMATS = TABLE_FORMATS + GEO_FORMATS
 
 DEFAULT_MAX_ROWS = 1_000_000
 DEFAULT_MAX_ERRORS = 1_000
@@ -39,6 +45,7 @@ FILE_ERRORS = frozenset({
     "empty-file", "binary-file", "too-large", "download-error", "schema-error",
     "source-error", "scheme-error", "format-error", "encoding-error",
     "resource-error", "compression-error", "hash-count", "byte-count", "general-error",
+    "json-error", "geojson-top-level",
 })
 
 # A cell a spreadsheet would run as a formula ("CSV injection"). Signed
@@ -48,18 +55,19 @@ _SIGNED_DATA = re.compile(r"^[+-][\d\s().,:/-]*$")
 
 
 def normalise_format(fmt: str | None, path: str = "") -> str:
-    """``CSV``, ``text/csv``, ``.xlsx`` ... → ``csv``/``xlsx``/...; ``""`` if unknown."""
+    """``CSV``, ``text/csv``, ``.xlsx``, ``GeoJSON`` ... → ``csv``/``xlsx``/``geojson``/...; ``""`` if unknown."""
     value = (fmt or "").strip().lower().lstrip(".")
     aliases = {
         "text/csv": "csv", "application/csv": "csv", "text/tab-separated-values": "tsv",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
         "application/vnd.ms-excel": "xls", "excel": "xlsx",
+        "application/geo+json": "geojson", "application/vnd.geo+json": "geojson",
     }
     value = aliases.get(value, value)
-    if value in TABLE_FORMATS:
+    if value in CHECKED_FORMATS:
         return value
     extension = os.path.splitext(path)[1].lower().lstrip(".")
-    return extension if extension in TABLE_FORMATS else ""
+    return extension if extension in CHECKED_FORMATS else ""
 
 
 def is_formula(cell: Any) -> bool:
@@ -212,6 +220,22 @@ def check_table(
         note = "; ".join(str(e.note) for e in report.errors)[:300]
         return file_error_report("source-error", note, **base)
     return _summarise(report.tasks[0], fmt, base["encoding"], base["schema_source"], max_rows)
+
+
+def check_file(
+    path: str,
+    fmt: str | None = None,
+    schema: Any = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_errors: int = DEFAULT_MAX_ERRORS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> dict[str, Any]:
+    """Check a resource's file by its format: GeoJSON for structure, the rest as a table."""
+    if normalise_format(fmt, path) in GEO_FORMATS:
+        from ckanext.provincial.validation.geojson import check_geojson
+
+        return check_geojson(path, max_errors=max_errors, max_bytes=max_bytes)
+    return check_table(path, fmt, schema=schema, max_rows=max_rows, max_errors=max_errors, max_bytes=max_bytes)
 
 
 # Worst first: a dataset shows the worst status of its resources.

@@ -209,7 +209,7 @@ def run_check(resource: dict[str, Any]) -> dict[str, Any]:
         except Exception as exc:  # any failure to fetch is the report's subject
             return content.file_error_report("download-error", str(exc)[:300], format=content.normalise_format(resource.get("format")))
     try:
-        return content.check_table(
+        return content.check_file(
             path,
             resource.get("format"),
             schema=resource.get("schema"),

@@ -49,7 +49,24 @@ SENTENCES = {
     "unique-error": N_("Row {row}, column {column} ({field}): \"{cell}\" repeats a value that must be unique."),
     "primary-key": N_("Row {row} repeats the primary key of another row."),
     "formula-cell": N_("Row {row}, column {column} ({field}): \"{cell}\" starts like a spreadsheet formula and could run when the file is opened in a spreadsheet."),
+    # GeoJSON (validation/geojson.py): {where} is the feature and the path inside it.
+    "json-error": N_("The file is not valid JSON ({note})."),
+    "geojson-top-level": N_("The file is not GeoJSON: its top-level type is \"{cell}\", not FeatureCollection, Feature or a geometry."),
+    "geojson-no-features": N_("The FeatureCollection has no \"features\" list."),
+    "geojson-not-feature": N_("{where}: not a GeoJSON Feature (type \"{cell}\")."),
+    "geojson-no-properties": N_("{where}: the feature has no \"properties\" object."),
+    "geojson-no-geometry": N_("{where}: the feature has no \"geometry\" member."),
+    "geojson-no-geometries": N_("None of the {cell} features has a geometry: every \"geometry\" is null."),
+    "geojson-geometry-type": N_("{where}: \"{cell}\" is not a GeoJSON geometry type (Point, MultiPoint, LineString, MultiLineString, Polygon, MultiPolygon, GeometryCollection)."),
+    "geojson-coordinates": N_("{where}: {cell} is not the nesting of arrays a {note} needs."),
+    "geojson-position": N_("{where}: {cell} is not a position: 2 or 3 numbers (longitude, latitude, height)."),
+    "geojson-out-of-range": N_("{where}: {cell} is outside longitude -180 to 180 or latitude -90 to 90."),
+    "geojson-swapped": N_("{where}: coordinates look swapped (latitude, longitude), e.g. {cell}: GeoJSON puts the longitude first."),
+    "geojson-line-short": N_("{where}: a line needs at least 2 positions, it has {cell}."),
+    "geojson-ring-short": N_("{where}: a polygon ring needs at least 4 positions, it has {cell}."),
+    "geojson-ring-open": N_("{where}: the polygon ring is not closed: its first and last positions differ ({cell})."),
 }
+FEATURE = N_("Feature {row}")
 GENERIC = N_("{note}")
 ROW_LIMIT = N_("Only the first {rows} rows were checked.")
 
@@ -62,6 +79,8 @@ def describe(error: dict[str, Any], gettext: Callable[[str], str] = _identity) -
     """One sentence for one error of a report, translated with ``gettext``."""
     template = gettext(SENTENCES.get(error.get("code") or "", GENERIC))
     values = {key: "" if error.get(key) is None else error.get(key) for key in ("row", "column", "field", "cell", "note")}
+    values["where"] = ", ".join(part for part in (
+        gettext(FEATURE).format(row=values["row"]) if values["row"] != "" else "", str(values["field"])) if part)
     if not values["note"] and template == gettext(GENERIC):
         values["note"] = error.get("code") or ""
     return re.sub(r"\s+\(\)", "", template.format(**values))

@@ -70,6 +70,23 @@ def run_validation(resource_id: str) -> str | None:
     return jobs.check_resource(resource_id, None, wait_seconds=0)
 
 
+def datastore_resource(dataset_id: str, rows: list[dict], **resource) -> dict:
+    """A resource with a DataStore table, made through the DataStore API."""
+    resource.setdefault("name", "ตาราง")
+    resource.setdefault("format", "CSV")
+    result = call_action(
+        "datastore_create",
+        resource={"package_id": dataset_id, **resource},
+        fields=[{"id": key, "type": "text"} for key in rows[0]],
+        records=rows,
+    )
+    resource = call_action("resource_show", id=result["resource_id"])
+    # What xloader's callback does once a table is loaded: the table view.
+    call_action("resource_create_default_resource_views", resource=resource,
+                package=call_action("package_show", id=dataset_id), create_datastore_views=True)
+    return resource
+
+
 def load_into_datastore(resource: dict[str, Any], path: str, mimetype: str = "CSV") -> None:
     """What the xloader job does once it has the file: load it by COPY."""
     import logging

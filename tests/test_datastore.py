@@ -17,23 +17,6 @@ from ckan.tests.helpers import call_action
 from tests import datastore_support as support
 
 
-def datastore_resource(dataset_id: str, rows: list[dict], **resource) -> dict:
-    """A resource with a DataStore table, made through the DataStore API."""
-    resource.setdefault("name", "ตาราง")
-    resource.setdefault("format", "CSV")
-    result = call_action(
-        "datastore_create",
-        resource={"package_id": dataset_id, **resource},
-        fields=[{"id": key, "type": "text"} for key in rows[0]],
-        records=rows,
-    )
-    resource = call_action("resource_show", id=result["resource_id"])
-    # What xloader's callback does once a table is loaded: the table view.
-    call_action("resource_create_default_resource_views", resource=resource,
-                package=call_action("package_show", id=dataset_id), create_datastore_views=True)
-    return resource
-
-
 GEOJSON = {"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"name": "ศาลากลางจังหวัดปทุมธานี"},
      "geometry": {"type": "Point", "coordinates": [100.5276, 14.0208]}}]}
@@ -72,7 +55,7 @@ class TestSqlIsReadOnly:
     def test_select_works(self):
         org = support.organization()
         dataset = call_action("package_create", **support.dataset(owner_org=org["id"]))
-        resource = datastore_resource(dataset["id"], THAI_RECORDS)
+        resource = support.datastore_resource(dataset["id"], THAI_RECORDS)
         result = call_action("datastore_search_sql", sql=f'SELECT "อำเภอ" FROM "{resource["id"]}" ORDER BY _id')
         assert [row["อำเภอ"] for row in result["records"]] == ["เมืองปทุมธานี", "คลองหลวง"]
 
@@ -85,7 +68,7 @@ class TestSqlIsReadOnly:
     def test_writes_are_refused_and_change_nothing(self, statement):
         org = support.organization()
         dataset = call_action("package_create", **support.dataset(owner_org=org["id"]))
-        resource = datastore_resource(dataset["id"], THAI_RECORDS)
+        resource = support.datastore_resource(dataset["id"], THAI_RECORDS)
         with pytest.raises((toolkit.ValidationError, toolkit.NotAuthorized)):
             call_action("datastore_search_sql", sql=statement.format(id=resource["id"]))
         assert call_action("datastore_search", resource_id=resource["id"])["total"] == 2
@@ -115,7 +98,7 @@ class TestPrivateDataDoesNotLeak:
         stranger = factories.User()
         org = support.organization(users=[{"name": member["name"], "capacity": "member"}])
         dataset = call_action("package_create", **support.dataset(owner_org=org["id"], private=True))
-        resource = datastore_resource(dataset["id"], THAI_RECORDS)
+        resource = support.datastore_resource(dataset["id"], THAI_RECORDS)
         views = call_action("resource_view_list", id=resource["id"])
         return {"member": member, "stranger": stranger, "dataset": dataset, "resource": resource, "views": views}
 
@@ -167,7 +150,7 @@ class TestPrivateDataDoesNotLeak:
     def test_private_rows_are_not_in_public_search_sql_of_another_table(self, private):
         org = support.organization()
         public = call_action("package_create", **support.dataset(owner_org=org["id"]))
-        public_resource = datastore_resource(public["id"], [{"a": "1"}])
+        public_resource = support.datastore_resource(public["id"], [{"a": "1"}])
         anonymous = {"user": "", "ignore_auth": False}
         call_action("datastore_search_sql", dict(anonymous), sql=f'SELECT * FROM "{public_resource["id"]}"')
         join = (f'SELECT p.* FROM "{public_resource["id"]}" q, "{private["resource"]["id"]}" p')

@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import uuid
 from types import SimpleNamespace
 from typing import Any, Callable, Optional, Union
 
@@ -36,6 +35,7 @@ from ckan.tests import factories
 from ckan.tests import helpers
 from ckan.tests.helpers import call_action
 
+from tests.datastore_support import datastore_resource, unique
 from tests.factories import gdc_dataset, provincial_organization
 
 ROLES = ("anonymous", "user", "member", "editor", "admin", "other_admin", "sysadmin")
@@ -57,24 +57,6 @@ PRIVATE_ROW = "PRIVROW ความลับ"
 # ---------------------------------------------------------------- the world --
 
 
-def _unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def _datastore_table(dataset_id: str, rows: list[dict[str, str]]) -> dict[str, Any]:
-    """A resource with a DataStore table and its default views, as xloader leaves it."""
-    result = call_action(
-        "datastore_create",
-        resource={"package_id": dataset_id, "name": "ตาราง", "format": "CSV"},
-        fields=[{"id": key, "type": "text"} for key in rows[0]],
-        records=rows,
-    )
-    resource = call_action("resource_show", id=result["resource_id"])
-    call_action("resource_create_default_resource_views", resource=resource,
-                package=call_action("package_show", id=dataset_id), create_datastore_views=True)
-    return resource
-
-
 @pytest.fixture(scope="module")
 def world(reset_db, reset_index, migrate_db_for):
     """Everything the cells read, made once: agencies, users of every role, datasets, plan, tables."""
@@ -85,15 +67,15 @@ def world(reset_db, reset_index, migrate_db_for):
 
     users = {role: factories.UserWithToken() for role in ("user", "member", "editor", "admin", "other_admin")}
     users["sysadmin"] = factories.SysadminWithToken()
-    agency = provincial_organization(name=_unique("agency-a"), plan_coordinator="True", users=[
+    agency = provincial_organization(name=unique("agency-a"), plan_coordinator="True", users=[
         {"name": users["member"]["name"], "capacity": "member"},
         {"name": users["editor"]["name"], "capacity": "editor"},
         {"name": users["admin"]["name"], "capacity": "admin"},
     ])
     # Where the dataset create cells write: the same roles as in A, nothing the other cells count.
-    scratch = provincial_organization(name=_unique("agency-c"), province_code="19", users=[
+    scratch = provincial_organization(name=unique("agency-c"), province_code="19", users=[
         {"name": users[role]["name"], "capacity": role} for role in ("member", "editor", "admin")])
-    other = provincial_organization(name=_unique("agency-b"), province_code="19", plan_coordinator="True",
+    other = provincial_organization(name=unique("agency-b"), province_code="19", plan_coordinator="True",
                                     title="สำนักงานสถิติจังหวัดสระบุรี",
                                     users=[{"name": users["other_admin"]["name"], "capacity": "admin"}])
 
@@ -101,17 +83,17 @@ def world(reset_db, reset_index, migrate_db_for):
         call_action("provincial_requirement_create", province_code="13", code=code, title_th=title,
                     update_frequency_unit="ปี")
     public = call_action("package_create", **gdc_dataset(
-        "statistics", owner_org=agency["id"], name=_unique("public"), requirement_codes=["R-PUB"]))
+        "statistics", owner_org=agency["id"], name=unique("public"), requirement_codes=["R-PUB"]))
     private = call_action("package_create", **gdc_dataset(
-        "statistics", owner_org=agency["id"], name=_unique("privmark"), title=PRIVATE_TITLE, private=True,
+        "statistics", owner_org=agency["id"], name=unique("privmark"), title=PRIVATE_TITLE, private=True,
         requirement_codes=["R-PRIV"]))
     private_unlinked = call_action("package_create", **gdc_dataset(
-        "record", owner_org=agency["id"], name=_unique("privmark2"), title=PRIVATE_UNLINKED_TITLE, private=True))
-    private_table = _datastore_table(private["id"], [{"อำเภอ": "เมืองปทุมธานี", "หมายเหตุ": PRIVATE_ROW}])
-    public_table = _datastore_table(public["id"], [{"อำเภอ": "คลองหลวง", "หมายเหตุ": "สาธารณะ"}])
+        "record", owner_org=agency["id"], name=unique("privmark2"), title=PRIVATE_UNLINKED_TITLE, private=True))
+    private_table = datastore_resource(private["id"], [{"อำเภอ": "เมืองปทุมธานี", "หมายเหตุ": PRIVATE_ROW}])
+    public_table = datastore_resource(public["id"], [{"อำเภอ": "คลองหลวง", "หมายเหตุ": "สาธารณะ"}])
     views = call_action("resource_view_list", id=private_table["id"])
     assert views, "the private table has its default table view"
-    issue = call_action("group_create", site_context(), type="development-issue", name=_unique("13-perm-issue"),
+    issue = call_action("group_create", site_context(), type="development-issue", name=unique("13-perm-issue"),
                         title="ประเด็นทดสอบ", province_code="13", kind="issue", position="1")
 
     # Everything a role that may not read agency A's private datasets must never receive.
@@ -235,14 +217,14 @@ class Row:
 
 def _own_code(prefix: str) -> Callable[[Any, str], dict]:
     def data(w, role):
-        return {"province_code": "13", "code": _unique(prefix), "title_th": "ข้อมูลทดสอบสิทธิ์"}
+        return {"province_code": "13", "code": unique(prefix), "title_th": "ข้อมูลทดสอบสิทธิ์"}
     return data
 
 
 def _existing_requirement(w, role) -> dict:
     """A requirement of this cell alone, made by the site, for the update and delete rows."""
     created = call_action("provincial_requirement_create", site_context(),
-                          province_code="13", code=_unique("CELL"), title_th="รายการของเซลล์")
+                          province_code="13", code=unique("CELL"), title_th="รายการของเซลล์")
     return {"id": created["id"], "code": created["code"], "title_th": "แก้ไขแล้ว"}
 
 
@@ -251,7 +233,7 @@ def _delete_data(w, role) -> dict:
 
 
 def _import_data(w, role) -> dict:
-    content = f"code,title_th\n{_unique('IMP')},นำเข้าทดสอบสิทธิ์\n".encode("utf-8")
+    content = f"code,title_th\n{unique('IMP')},นำเข้าทดสอบสิทธิ์\n".encode("utf-8")
     return {"province_code": "13", "upload": content, "format": "csv"}
 
 
@@ -260,7 +242,7 @@ def _sync_data(w, role) -> dict:
 
 
 def _issue_create(w, role) -> dict:
-    return {"type": "development-issue", "name": _unique("13-cell-issue"), "title": "ประเด็นใหม่",
+    return {"type": "development-issue", "name": unique("13-cell-issue"), "title": "ประเด็นใหม่",
             "province_code": "13", "kind": "issue", "position": "9"}
 
 
@@ -269,7 +251,7 @@ def _delete_page(w, role) -> str:
 
 
 def _new_form(w, role) -> dict:
-    return {"province_code": "13", "code": _unique("WEB"), "title_th": "จากแบบฟอร์ม", "update_frequency_interval": "1"}
+    return {"province_code": "13", "code": unique("WEB"), "title_th": "จากแบบฟอร์ม", "update_frequency_interval": "1"}
 
 
 # ------------------------------------------------------------- checks --
@@ -341,7 +323,7 @@ MATRIX: tuple[Row, ...] = (
         EVERYONE, sees=READERS, check=check_organization_count),
     # --- datasets of agency A (the extension guards CKAN's create and update)
     Row("package_create", Action("package_create", lambda w, r: gdc_dataset(
-        "record", owner_org=w.scratch["id"], name=_unique("cell"), province_code="19", private=True,
+        "record", owner_org=w.scratch["id"], name=unique("cell"), province_code="19", private=True,
         allow_harvest="False")), WRITERS),
     Row("package_update", Action("package_update", lambda w, r: dict(
         call_action("package_show", site_context(), id=w.public["id"]), title="ชุดข้อมูลสาธารณะ")), WRITERS),
@@ -416,7 +398,7 @@ MATRIX: tuple[Row, ...] = (
     Row("page_requirement_import", Page("/requirement/import?province_code=13"), PLAN_EDITORS),
     Row("page_requirement_import_post", Page("/requirement/import", "POST", lambda w, r: {
         "province_code": "13", "dry_run": "1",
-        "upload": (io.BytesIO(f"code,title_th\n{_unique('WEBIMP')},นำเข้า\n".encode()), "plan.csv")}), PLAN_EDITORS),
+        "upload": (io.BytesIO(f"code,title_th\n{unique('WEBIMP')},นำเข้า\n".encode()), "plan.csv")}), PLAN_EDITORS),
     Row("page_requirement_export_csv", Page("/requirement/export.csv?province_code=13"), EVERYONE),
     Row("page_requirement_export_xlsx", Page("/requirement/export.xlsx"), EVERYONE),
     Row("page_requirement_template", Page("/requirement/template.xlsx?province_code=13"), EVERYONE),

@@ -134,27 +134,23 @@ def _summarise(task, fmt: str, detected: str | None, schema_source: str, max_row
             "cell": None if item.get("cell") is None else str(item.get("cell"))[:200],
             "note": str(item.get("note") or "")[:300],
         })
+    rows = int(task.stats.get("rows") or 0)
+    return findings_report(found, format=fmt, encoding=detected, schema_source=schema_source,
+                           rows_checked=rows, row_limit_reached=bool(max_rows) and rows >= max_rows)
+
+
+def findings_report(found: list[dict[str, Any]], **report: Any) -> dict[str, Any]:
+    """A report of the errors ``found`` in a file that could be read: its status and counts."""
     by_code: dict[str, int] = {}
     for item in found:
         by_code[item["code"]] = by_code.get(item["code"], 0) + 1
-    rows = int(task.stats.get("rows") or 0)
     if not found:
         status = SUCCESS
     elif any(item["code"] in FILE_ERRORS for item in found):
         status = ERROR
     else:
         status = FAILURE
-    return {
-        "status": status,
-        "format": fmt,
-        "encoding": detected,
-        "schema_source": schema_source,
-        "rows_checked": rows,
-        "row_limit_reached": bool(max_rows) and rows >= max_rows,
-        "error_count": len(found),
-        "errors_by_code": by_code,
-        "errors": found,
-    }
+    return {"status": status, **report, "error_count": len(found), "errors_by_code": by_code, "errors": found}
 
 
 def check_table(

@@ -16,7 +16,9 @@ import math
 import os
 from typing import Any
 
-SUCCESS, FAILURE, ERROR = "success", "failure", "error"
+from ckanext.provincial.validation.content import (
+    DEFAULT_MAX_BYTES, DEFAULT_MAX_ERRORS, file_error_report, findings_report,
+)
 
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
                   "GeometryCollection")
@@ -28,9 +30,6 @@ POSITION_DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString
 THAILAND = {"west": 97.3, "east": 105.7, "south": 5.6, "north": 20.5}
 # GeometryCollections inside GeometryCollections (RFC 7946 3.1.8 advises against them).
 MAX_NESTING = 10
-
-# Errors that mean the file is not GeoJSON at all (status "error").
-FILE_ERRORS = frozenset({"json-error", "geojson-top-level"})
 
 
 def _short(value: Any, limit: int = 120) -> str:
@@ -195,27 +194,8 @@ class _Checker:
         return self.errors + self.out_of_range
 
 
-def _report(status: str, errors: list[dict[str, Any]], features: int) -> dict[str, Any]:
-    by_code: dict[str, int] = {}
-    for error in errors:
-        by_code[error["code"]] = by_code.get(error["code"], 0) + 1
-    return {
-        "status": status,
-        "format": "geojson",
-        "encoding": "utf-8",
-        "schema_source": "",
-        "rows_checked": features,
-        "row_limit_reached": False,
-        "error_count": len(errors),
-        "errors_by_code": by_code,
-        "errors": errors,
-    }
-
-
-def check_geojson(path: str, max_errors: int = 1000, max_bytes: int = 200 * 1024 * 1024) -> dict[str, Any]:
+def check_geojson(path: str, max_errors: int = DEFAULT_MAX_ERRORS, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
     """Check the GeoJSON file at ``path`` and return a report (see the module doc)."""
-    from ckanext.provincial.validation.content import file_error_report
-
     base = {"format": "geojson", "encoding": "utf-8", "schema_source": ""}
     size = os.path.getsize(path)
     if size > max_bytes > 0:
@@ -243,10 +223,5 @@ def check_geojson(path: str, max_errors: int = 1000, max_bytes: int = 200 * 1024
     errors = checker.result()
     if max_errors:
         errors = errors[:max_errors]
-    if not errors:
-        status = SUCCESS
-    elif any(error["code"] in FILE_ERRORS for error in errors):
-        status = ERROR
-    else:
-        status = FAILURE
-    return _report(status, errors, features)
+    # "json-error" and "geojson-top-level" are content.FILE_ERRORS: not GeoJSON at all, status "error".
+    return findings_report(errors, **base, rows_checked=features, row_limit_reached=False)

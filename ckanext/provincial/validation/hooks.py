@@ -104,18 +104,6 @@ def before_resource_action(context: dict[str, Any]) -> None:
     context[RESOURCE_ACTION] = True
 
 
-def _file_key(resource: dict[str, Any]) -> tuple[str, str]:
-    """What says a resource's file changed: its link (the file name of an
-    upload) and, for a replaced upload of the same name, its modification time."""
-    url = resource.get("url") or ""
-    if resource.get("url_type") == "upload":
-        url = url.rstrip("/").rsplit("/", 1)[-1]
-    modified = resource.get("last_modified") or ""
-    if hasattr(modified, "isoformat"):
-        modified = modified.isoformat()
-    return url, str(modified)
-
-
 def committed_resources(context: dict[str, Any], dataset_id: str) -> dict[str, dict[str, Any]]:
     """The dataset's active resources as last committed, by id.
 
@@ -128,13 +116,15 @@ def committed_resources(context: dict[str, Any], dataset_id: str) -> dict[str, d
         rows = session.query(model.Resource).filter(
             model.Resource.package_id == dataset_id, model.Resource.state == "active")
         return {row.id: {"url": row.url, "url_type": row.url_type, "last_modified": row.last_modified,
-                         "format": row.format} for row in rows}
+                         "size": row.size, "format": row.format, "schema": (row.extras or {}).get("schema")}
+                for row in rows}
     finally:
         session.close()
 
 
 def new_and_changed_files(context: dict[str, Any], dataset: dict[str, Any]) -> tuple[list, list]:
-    """The resources of an update that are new, and those whose file or format changed."""
+    """The resources of an update that are new, and those whose file, format or schema changed
+    (the fingerprint the content checks use)."""
     resources = [r for r in dataset.get("resources") or [] if isinstance(r, dict) and r.get("id") and r.get("url")]
     if not resources or not dataset.get("id"):
         return [], []
@@ -144,8 +134,7 @@ def new_and_changed_files(context: dict[str, Any], dataset: dict[str, Any]) -> t
         old = before.get(resource["id"])
         if old is None:
             new.append(resource)
-        elif _file_key(old) != _file_key(resource) \
-                or (old.get("format") or "").strip().lower() != (resource.get("format") or "").strip().lower():
+        elif jobs.fingerprint(old) != jobs.fingerprint(resource):
             changed.append(resource)
     return new, changed
 

@@ -29,7 +29,8 @@ import attrs
 from ckanext.provincial.validation import encoding as encodings
 
 TEXT_FORMATS = ("csv", "tsv")
-TABLE_FORMATS = TEXT_FORMATS + ("xlsx", "xls")
+WORKBOOK_FORMATS = ("xlsx", "xls")
+TABLE_FORMATS = TEXT_FORMATS + WORKBOOK_FORMATS
 # Checked for structure by ``validation/geojson.py``, reported the same way.
 GEO_FORMATS = ("geojson",)
 CHECKED_FORMATS = TABLE_FORMATS + GEO_FORMATS
@@ -196,6 +197,9 @@ def check_table(
     except (ValueError, FrictionlessException) as exc:
         return file_error_report("schema-error", str(exc)[:300], **base)
 
+    if fmt in WORKBOOK_FORMATS:
+        return _check_workbook(path, fmt, declared, max_rows, max_errors, base)
+
     options: dict[str, Any] = {"basepath": os.path.dirname(os.path.abspath(path))}
     if fmt:
         options["format"] = fmt
@@ -216,6 +220,80 @@ def check_table(
         note = "; ".join(str(e.note) for e in report.errors)[:300]
         return file_error_report("source-error", note, **base)
     return _summarise(report.tasks[0], fmt, base["encoding"], base["schema_source"], max_rows)
+
+
+# A workbook that cannot be read, as a code of the report (each has a sentence in both languages).
+_WORKBOOK_ERROR_CODES = {"zip-bomb": "too-large", "no-table": "source-error"}
+
+
+def _check_workbook(path: str, fmt: str, declared: Any, max_rows: int, max_errors: int,
+                    base: dict[str, Any]) -> dict[str, Any]:
+    """Check the table found on a workbook's first table sheet, under its title and above its notes.
+
+    Frictionless gets the detected header and the data rows as text (as the
+    DataStore loader reads them); rows and columns of the report are Excel's.
+    """
+    from array import array
+
+    from frictionless import Checklist, Resource
+    from frictionless.exception import FrictionlessException
+
+    from ckanext.provincial.tables.workbook import WorkbookError, read_workbook
+
+    try:
+        book = read_workbook(path, fmt)
+    except WorkbookError as exc:
+        return file_error_report(_WORKBOOK_ERROR_CODES.get(exc.code, "format-error"), exc.message, **base)
+    table = book.tables[0]
+    excel_rows = array("q")  # Excel's row number of each row Frictionless numbers 2, 3, ...
+    reading = []
+
+    def data():
+        excel_rows[:] = array("q")
+        yield table.headers
+        rows = table.rows()
+        reading.append(rows)
+        for number, cells in rows:
+            excel_rows.append(number)
+            yield cells
+
+    options: dict[str, Any] = {"schema": declared} if declared is not None else {}
+    try:
+        report = Resource(data=data, **options).validate(
+            Checklist(checks=[_formula_check_class()()]),
+            limit_errors=max_errors or None,
+            limit_rows=max_rows or None,
+        )
+    except (FrictionlessException, WorkbookError) as exc:
+        return file_error_report("source-error", str(exc)[:300], **base)
+    finally:
+        for rows in reading:
+            rows.close()
+    if not report.tasks:
+        note = "; ".join(str(e.note) for e in report.errors)[:300]
+        return file_error_report("source-error", note, **base)
+    result = _summarise(report.tasks[0], fmt, None, base["schema_source"], max_rows)
+    for error in result["errors"]:
+        if error["row"] is not None and 2 <= error["row"] < len(excel_rows) + 2:
+            error["row"] = excel_rows[error["row"] - 2]
+        elif error["row"] is not None:
+            error["row"] = None
+        if error["column"] is not None:
+            error["column"] += table.first_column - 1
+    result["workbook"] = {
+        "sheet": table.sheet,
+        "header_row": table.header_row,
+        "header_rows": table.header_rows,
+        "first_column": table.first_column,
+        "title": table.title,
+        "footnotes": table.footnotes,
+        "formulas_without_value": table.formulas_without_value,
+        "formula_cells_without_value": [list(place) for place in table.formula_cells_without_value[:20]],
+        # Other sheets holding a table: the DataStore and this check take the first one.
+        "other_tables": [{"sheet": other.sheet, "header_row": other.header_row} for other in book.tables[1:]],
+        "skipped": book.skipped,
+    }
+    return result
 
 
 def check_file(

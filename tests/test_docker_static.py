@@ -334,7 +334,11 @@ def test_worker_runs_the_web_image_as_a_job_worker():
     assert services["worker"]["image"] == services["ckan"]["image"]
     assert services["worker"]["command"] == ["/srv/app/provincial/start_worker.sh"]
     script = (DOCKER / "ckan" / "setup" / "start_worker.sh").read_text(encoding="utf-8")
-    assert re.search(r"exec ckan -c \S+ jobs worker", script)
+    # Our worker: CKAN's, without loading CKAN again for each job, with rq's
+    # scheduler for retries (ckanext/provincial/background.py).
+    assert re.search(r"exec ckan -c \S+ provincial worker", script)
+    # More than one by default, so one long load does not hold up the others.
+    assert services["worker"]["deploy"]["replicas"] >= 2
     # The worker runs with exactly the web container's CKAN settings.
     assert docker_options(services["worker"]) == docker_options(services["ckan"])
 

@@ -1,6 +1,9 @@
 #!/bin/bash
 # The background worker container: the same image and settings as the web
-# container, running `ckan jobs worker` (xloader loads and content checks).
+# container, running `ckan provincial worker` (xloader loads and content
+# checks): CKAN's job worker whose work horses do not load CKAN again for each
+# job, with rq's scheduler for the retries of failed jobs
+# (ckanext/provincial/background.py).
 # Compose starts it once the web container is healthy, so the database is
 # migrated; it still waits for PostgreSQL and Redis on its own after a restart.
 #
@@ -9,4 +12,4 @@ set -euo pipefail
 
 python3 /srv/app/provincial/configure.py
 python3 /srv/app/provincial/wait_for.py database redis
-exec ckan -c "${CKAN_INI:-/srv/app/ckan.ini}" jobs worker "$@"
+exec ckan -c "${CKAN_INI:-/srv/app/ckan.ini}" provincial worker "$@"

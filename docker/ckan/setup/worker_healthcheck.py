@@ -1,4 +1,4 @@
-"""Health of a worker container: its `ckan jobs worker` is registered in Redis.
+"""Health of a worker container: its `ckan provincial worker` is registered in Redis.
 
 RQ registers each worker under the host name of its container and drops the
 registration when the worker stops sending heartbeats, so a worker that died

@@ -1,0 +1,140 @@
+"""Messages of CKAN core and its plugins that the portal translates into Thai itself.
+
+CKAN 2.11's own Thai catalog leaves these in English. Flask-Babel merges every
+ITranslation catalog over core's ``ckan`` catalog, keyed by msgid only, so an
+entry with the exact core msgid in the extension's catalog is what core's
+``_()``, ``ungettext()``, ``{% trans %}`` and JavaScript ``this._()`` show.
+Listing them here keeps them in ``i18n/ckanext-provincial.pot`` (``make
+i18n-extract``), so ``make i18n-update`` does not drop them as obsolete.
+Nothing calls this module; each string must stay byte-for-byte the msgid of
+``ckan/i18n/ckan.pot`` (or of the template that builds it).
+"""
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    return message
+
+
+def ngettext(singular: str, plural: str, count: int = 1) -> str:
+    return singular if count == 1 else plural
+
+
+# Every page: header, breadcrumb and footer (ckan/templates/header.html, page.html, footer.html).
+PAGE = (
+    N_("Skip to main content"),
+    N_("Toggle navigation"),
+    N_("Account"),
+    N_("Breadcrumb"),
+    N_("Search Datasets..."),
+    N_("Submit"),
+    N_("View dashboard"),
+    N_("Profile settings"),
+    N_("CKAN Association"),
+    N_('<strong>Powered by</strong> <a class="hide-text ckan-footer-logo" href="http://ckan.org">CKAN</a>'),
+    N_("Close"),
+)
+
+# Dataset, resource and view pages (package/resource_read.html, snippets/resource_view.html,
+# snippets/resources.html, additional_info.html; ckanext-datastore's Data API and dictionary).
+DATASET = (
+    N_("Data Dictionary"),
+    N_("Data API"),
+    N_("Data last updated"),
+    N_("Metadata last updated"),
+    N_("Dataset description:"),
+    N_("Fullscreen"),
+    N_("Width"),
+    N_("Height"),
+    N_("You can copy and paste the embed code into a CMS or blog software that supports raw HTML"),
+    N_("This resource view is not available at the moment."),
+    N_("Your browser does not support iframes."),
+    N_("Views"),
+    N_("Manage resource: {name}"),
+    N_("active"),
+    N_("Type Override"),
+    N_("Field {num}."),
+    N_("Refit"),
+)
+
+# The Data API window of a DataStore resource (ckanext/datastore/templates/ajax_snippets/api_info.html,
+# datastore/api_examples/*.html); the example values "jones", "watershed", ... are the code samples' own.
+DATA_API = (
+    N_("CKAN Data API"),
+    N_('Further information in the <a href="%(url)s" target="_blank">main CKAN Data API and DataStore '
+       'documentation</a>.</p>'),
+    N_("Code examples:"),
+    N_("Querying"),
+    N_('Get 5 results containing "jones" in any field:'),
+    N_('Get results with either "watershed" or "survey" as subject and "active" as its stage:'),
+    N_("SQL query example:"),
+    N_("Using the API with this Web Browser"),
+    N_("Some API endpoints may be accessed using a GET query string."),
+    N_("Get results filtered by the contents of specific fields:"),
+    N_("Inserting and Updating"),
+    N_("Insert a new record:"),
+    N_("Update an existing record:"),
+    N_('"%(method)s" defaults to "%(upsert)s" i.e. records will be inserted or updated based on the primary key '
+       'values passed'),
+    N_("Deleting"),
+    N_("Delete a record:"),
+    N_('(using the <a href="%(url)s">ckanapi</a> client library)'),
+)
+
+# Forms: the Markdown hint under text areas (macros/form/markdown.html) and the
+# licence note of the dataset form (package/snippets/package_form.html).
+FORMS = (
+    N_('You can use <a href="#markdown" title="Markdown quick reference" data-bs-toggle="popover" '
+       'data-bs-content="%(markdown_tooltip)s" data-bs-html="true">Markdown formatting</a> here'),
+    N_('The <i>data license</i> you select above only applies to the contents of any resource files that you '
+       'add to this dataset. By submitting this form, you agree to release the <i>metadata</i> values that you '
+       'enter into the form under the <a href="http://opendatacommons.org/licenses/odbl/1-0/">Open Database '
+       'License</a>.'),
+    N_("Username or Email"),
+    N_("Data"),
+)
+
+# Group and organization lists (group_item.html, organization_item.html) and the
+# result counts that snippets/search_result_text.html builds from a group type's
+# name, here the scheming group types development-issue and national-category.
+LISTS = (
+    ngettext("{num} Member", "{num} Members"),
+    ngettext("{number} development-issue found", "{number} development-issues found"),
+    ngettext('{number} development-issue found for "{query}"', '{number} development-issues found for "{query}"'),
+    N_("No development-issues found"),
+    N_('No development-issues found for "{query}"'),
+    ngettext("{number} national-category found", "{number} national-categorys found"),
+    ngettext('{number} national-category found for "{query}"', '{number} national-categorys found for "{query}"'),
+    N_("No national-categorys found"),
+    N_('No national-categorys found for "{query}"'),
+)
+
+# JavaScript modules (ckan/public/base/javascript/modules, ckanext-datatablesview,
+# ckanext-textview): ckan.pot marks them as JavaScript messages, so `ckan run` /
+# `ckan translation js` writes their Thai from this catalog into the /api/i18n/th file.
+JAVASCRIPT = (
+    N_("Add Filter"),
+    N_("Select a field"),
+    N_("Input is too short, must be at least one character"),
+    N_("Please select the file to upload again"),
+    N_("Reorder resources"),
+    N_('You can rearrange the resources by dragging them using the arrow icon. Drag the resource to the right '
+       'and place it to the desired location on the list. When you are done, click the "Save order" -button.'),
+    N_("Reorder resource view"),
+    N_("An error occured during AJAX request. Could not load view."),
+    N_("Print"),
+    N_("seconds"),
+    N_("Double-click to reset filters"),
+    N_("Table/List toggle"),
+    N_("Copy to clipboard"),
+    N_("Toggle column visibility"),
+    N_("Restore visibility"),
+    N_("Show all"),
+    N_("Show none"),
+    N_("Filtered"),
+    N_("Filtered download"),
+    N_("Share current view"),
+    N_("Copied deeplink to clipboard"),
+    N_("Sort"),
+    N_("Press SHIFT key while clicking on\nsort control for multi-column sort"),
+)

@@ -202,6 +202,9 @@ def test_preview_in_a_browser(live, browser, lang):
         table = page.evaluate(TABLE)
         assert table["headers"][1:1 + len(LABELS)] == LABELS, table["headers"]
         assert table["clipped"] == [], "headers cut off"
+        stray = page.evaluate("""() => Array.from(document.querySelectorAll('.dataTables_wrapper label')).map(
+            l => getComputedStyle(l, '::after').content).filter(c => c !== 'none' && c !== 'normal')""")
+        assert stray == [], "a colon after the search box"
         assert column(table, "ปีงบประมาณ (พ.ศ.)") == ["๒๕๖๗", "2566", "2567"]
         assert column(table, DATE) == ["15/03/2567", "01/10/2566", "30/09/2567"]
         assert column(table, "งบประมาณที่ใช้ (บาท)") == ["250000.75", "99000", "1200000"]

@@ -17,7 +17,6 @@ PER_SITE = {
     "use", "sqlalchemy.url", "solr_url", "ckan.redis.url", "ckan.site_url",
     "ckan.site_id", "secret_key", "ckan.storage_path", "testing", "debug",
     "ckan.datastore.write_url", "ckan.datastore.read_url",
-    "ckanext.xloader.jobs_db.uri", "ckanext.xloader.api_token", "ckanext.xloader.site_url",
 }
 
 

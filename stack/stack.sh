@@ -297,16 +297,6 @@ ckan_db_setup() {
     fi
 }
 
-xloader_token_setup() {
-    # xloader's jobs fetch uploads and report back through the portal's API
-    # with this token of the site user; made once per site.
-    grep -Eq '^ckanext\.xloader\.api_token *= *ey' "$CKAN_INI" && return 0
-    local token
-    token=$(ckan_cli provincial datastore api-token 2>>"$LOG/db-init.log" | tail -n 1) \
-        || die "could not make the xloader API token (see $LOG/db-init.log)"
-    ckan_cli config-tool "$CKAN_INI" "ckanext.xloader.api_token=$token" >/dev/null
-}
-
 WORKER_PIDFILE=$RUN/worker.pid
 
 # `ckan provincial worker`: CKAN's job worker whose work horses use the CKAN
@@ -378,7 +368,6 @@ cmd_up() {
     bash "$ROOT/stack/solr.sh" start
     write_ckan_ini
     ckan_db_setup
-    xloader_token_setup
     worker_start
     say "stack is up: PostgreSQL :$PG_PORT, Redis :$REDIS_PORT, Solr :$SOLR_PORT (config $CKAN_INI)"
 }

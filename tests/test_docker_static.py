@@ -329,6 +329,28 @@ def test_data_lives_in_named_volumes():
     ]
 
 
+def volume_is_read_only(service: dict, target: str) -> bool:
+    for volume in service["volumes"]:
+        parts = volume.split(":")
+        if parts[1] == target:
+            return len(parts) > 2 and "ro" in parts[2].split(",")
+    return False
+
+
+def test_workers_read_uploads_from_the_web_containers_file_store():
+    # Jobs open an upload where the web container wrote it (no HTTP, no API
+    # token): both containers must mount one volume where CKAN_STORAGE_PATH says.
+    services = compose()["services"]
+    stores = []
+    for name in ("ckan", "worker"):
+        path = service_environment(services[name])["CKAN_STORAGE_PATH"]
+        mounts = dict(reversed(volume.split(":")[:2]) for volume in services[name]["volumes"])
+        assert path in mounts, f"{name}: CKAN_STORAGE_PATH {path} is not a mounted volume"
+        assert not volume_is_read_only(services[name], path), f"{name}: the file store is mounted read-only"
+        stores.append(mounts[path])
+    assert stores[0] == stores[1] and stores[0] in compose()["volumes"]
+
+
 def test_worker_runs_the_web_image_as_a_job_worker():
     services = compose()["services"]
     assert services["worker"]["image"] == services["ckan"]["image"]
@@ -518,8 +540,13 @@ def test_plugins_named_by_the_start_scripts_exist():
     script = (DOCKER / "ckan" / "setup" / "site_setup.sh").read_text(encoding="utf-8")
     assert "db upgrade -p provincial" in script
     assert provincial.name == "provincial"
-    assert "provincial datastore api-token" in script
-    assert "api-token" in provincial.commands["datastore"].commands
+    # Every `ckan provincial ...` command the start-up runs is one the extension has.
+    invoked = re.findall(r"ckan_cli provincial ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?", script)
+    assert ("vocabulary", "sync") in invoked
+    for group, command in invoked:
+        assert group in provincial.commands, f"site_setup.sh runs ckan provincial {group}, which does not exist"
+        if command:
+            assert command in provincial.commands[group].commands, f"ckan provincial {group} {command} does not exist"
 
 
 # --------------------------------------------------------- CKAN's settings --
@@ -590,7 +617,6 @@ def test_database_urls_point_at_the_databases_the_init_script_creates():
     assert ckan["CKAN_DATASTORE_WRITE_URL"].endswith(f"/{db['DATASTORE_DB']}")
     assert ckan["CKAN_DATASTORE_READ_URL"].startswith(f"postgresql://{db['DATASTORE_READONLY_USER']}:")
     assert ckan["CKAN_DATASTORE_READ_URL"].endswith(f"/{db['DATASTORE_DB']}")
-    assert ckan["CKANEXT__XLOADER__JOBS_DB__URI"] == ckan["CKAN_SQLALCHEMY_URL"]
     assert ckan["CKAN_SOLR_URL"] == "http://solr:8983/solr/ckan"
     assert ckan["CKAN_REDIS_URL"].startswith("redis://redis:6379/")
 
@@ -681,7 +707,8 @@ def test_deploy_guide_names_files_that_exist():
         ("CKAN__LOCALES_OFFERED", "ckan.locales_offered"),
         ("CKAN__AUTH__CREATE_UNOWNED_DATASET", "ckan.auth.create_unowned_dataset"),
         ("CKANEXT__PROVINCIAL__PROVINCE_CODE", "ckanext.provincial.province_code"),
-        ("CKANEXT__XLOADER__JOBS_DB__URI", "ckanext.xloader.jobs_db.uri"),
+        ("CKANEXT__PROVINCIAL__DATASTORE__MAX_COLUMNS", "ckanext.provincial.datastore.max_columns"),
+        ("CKAN__DATASTORE__DEFAULT_FTS_INDEX_FIELD_TYPES", "ckan.datastore.default_fts_index_field_types"),
         ("CKAN___SCHEMING__DATASET_SCHEMAS", "scheming.dataset_schemas"),
         ("CKAN___SECRET_KEY", "SECRET_KEY"),
         ("CKAN___WTF_CSRF_ENABLED", "WTF_CSRF_ENABLED"),
@@ -727,13 +754,51 @@ def test_values_are_written_so_that_ckan_reads_them_back(tmp_path):
     assert config["ckanext.provincial.province_code"] == "19"
 
 
-def test_xloader_token_kept_in_the_file_store_is_used_unless_one_is_given(tmp_path):
-    token_file = tmp_path / "provincial" / "xloader-api-token"
-    token_file.parent.mkdir()
-    token_file.write_text("eyStored\n", encoding="utf-8")
-    assert configure.xloader_token({"CKAN_STORAGE_PATH": str(tmp_path)}) == "eyStored"
-    assert configure.xloader_token({"CKAN_STORAGE_PATH": str(tmp_path), "CKANEXT__XLOADER__API_TOKEN": "eyGiven"}) is None
-    assert configure.xloader_token({"CKAN_STORAGE_PATH": str(tmp_path / "none")}) is None
+def test_containers_read_the_datastore_full_text_options_as_ckan_means_them(tmp_path):
+    # The compose environment, written by configure.py, read back by CKAN and
+    # normalised by its config declarations: an empty list must stay empty
+    # (one full-text index per table), not fall back to CKAN's "text tsvector".
+    from ckan.cli import CKANConfigLoader
+    from ckan.common import CKANConfig
+    from ckan.config.declaration import Declaration
+
+    ini = tmp_path / "ckan.ini"
+    ini.write_text(
+        "[app:main]\nuse = egg:ckan\nckan.datastore.default_fts_index_field_types = text tsvector\n", encoding="utf-8"
+    )
+    environ = {**service_environment(compose()["services"]["worker"]), "CKAN_INI": str(ini)}
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith(("CKAN_", "CKAN__", "CKANEXT__")):
+                patch.delenv(name)
+        for name, value in environ.items():
+            patch.setenv(name, value)
+        assert configure.main([]) == 0
+        loaded = CKANConfigLoader(str(ini)).get_config()
+
+    config = CKANConfig(loaded)
+    declaration = Declaration()
+    declaration.load_core_declaration()
+    declaration.load_plugin("datastore")
+    declaration.normalize(config)
+    assert config["ckan.datastore.default_fts_lang"] == "simple"
+    assert config["ckan.datastore.default_fts_index_method"] == "gin"
+    assert config["ckan.datastore.default_fts_index_field_types"] == []
+
+
+def test_no_xloader_and_no_api_token_left_in_the_deployment():
+    # The portal loads tables itself and its jobs read the file store: no
+    # loader plugin that calls back over HTTP, no token made or kept for one.
+    project = compose()
+    for name in ("ckan", "worker"):
+        environment = service_environment(project["services"][name])
+        assert "xloader" not in words(docker_options(project["services"][name])["ckan.plugins"])
+        assert not [variable for variable in environment if "XLOADER" in variable or "API_TOKEN" in variable], name
+    assert not [name for name in read_env_file(ENV_EXAMPLE) if "XLOADER" in name or "API_TOKEN" in name]
+    for path in sorted([*DOCKER.rglob("*"), ROOT / "docs" / "deploy.md"]):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not re.search(r"xloader|api-token|api_token", text, re.I), f"{path.relative_to(ROOT)} still names it"
 
 
 def test_configure_refuses_to_start_without_secret_key_plugin_or_site_url():
@@ -744,7 +809,7 @@ def test_configure_refuses_to_start_without_secret_key_plugin_or_site_url():
     for secret in ("", "CHANGE_ME", "  "):
         [problem] = configure.problems({**good, "SECRET_KEY": secret}, site)
         assert "CKAN___SECRET_KEY" in problem
-    [problem] = configure.problems({**good, "ckan.plugins": "datastore xloader"}, site)
+    [problem] = configure.problems({**good, "ckan.plugins": "datastore datatables_view"}, site)
     assert "provincial" in problem
     [problem] = configure.problems(good, {"CKAN_SITE_URL": "data.example.go.th"})
     assert "CKAN_SITE_URL" in problem

@@ -2,13 +2,13 @@
 
 Runs first in the web and in the worker containers (start_web.sh,
 start_worker.sh), so that every process of the image — uWSGI, ``ckan db
-upgrade``, ``ckan jobs worker`` — reads the same settings from the file.
+upgrade``, ``ckan provincial worker`` — reads the same settings from the file.
 
 Variable names follow ckanext-envvars, the convention of the official CKAN
 images::
 
     CKAN__SITE_ID                      ckan.site_id
-    CKANEXT__XLOADER__SITE_URL         ckanext.xloader.site_url
+    CKANEXT__PROVINCIAL__PROVINCE_CODE ckanext.provincial.province_code
     CKAN___SCHEMING__DATASET_SCHEMAS   scheming.dataset_schemas
     CKAN___SECRET_KEY                  SECRET_KEY  (Flask keys keep their case)
 
@@ -82,24 +82,9 @@ def problems(options: Mapping[str, str], environ: Mapping[str, str]) -> list[str
     return found
 
 
-def xloader_token(environ: Mapping[str, str]) -> str | None:
-    """The xloader API token that site_setup.sh stored in the file store, if any."""
-    if environ.get("CKANEXT__XLOADER__API_TOKEN"):
-        return None
-    path = os.path.join(environ.get("CKAN_STORAGE_PATH", "/var/lib/ckan"), "provincial", "xloader-api-token")
-    try:
-        with open(path, encoding="utf-8") as token_file:
-            return token_file.read().strip() or None
-    except FileNotFoundError:
-        return None
-
-
 def main(argv: list[str]) -> int:
     environ = dict(os.environ)
     options = options_from_environ(environ)
-    token = xloader_token(environ)
-    if token:
-        options["ckanext.xloader.api_token"] = token
     found = problems(options, environ)
     if found:
         for problem in found:
@@ -114,7 +99,7 @@ def main(argv: list[str]) -> int:
     config_edit_using_option_strings(
         ckan_ini, [f"{name} = {ini_value(value)}" for name, value in options.items()], "app:main"
     )
-    shown = ", ".join(name for name in options if name != "SECRET_KEY" and "token" not in name)
+    shown = ", ".join(name for name in options if name != "SECRET_KEY")
     print(f"[provincial] {ckan_ini}: {len(options)} options from the environment ({shown})")
     return 0
 

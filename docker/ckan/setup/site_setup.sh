@@ -35,24 +35,4 @@ if grep -qw vocabulary <<<"$provincial_help"; then
     ckan_cli provincial vocabulary sync
 fi
 
-# xloader's jobs fetch uploads and report back through the portal's API with a
-# token of the site user. Unless the operator set CKANEXT__XLOADER__API_TOKEN,
-# one is made on the first start and kept in the file store, which the worker
-# container mounts too (configure.py reads it there).
-if has_plugin xloader && [ -z "${CKANEXT__XLOADER__API_TOKEN:-}" ]; then
-    token_file=${CKAN_STORAGE_PATH:-/var/lib/ckan}/provincial/xloader-api-token
-    if [ ! -s "$token_file" ]; then
-        say "making the xloader API token"
-        mkdir -p "$(dirname "$token_file")"
-        token=$(ckan_cli provincial datastore api-token | tail -n 1)
-        case "$token" in
-            ey*) ;;
-            *) say "ERROR: 'ckan provincial datastore api-token' printed no token" >&2; exit 1 ;;
-        esac
-        (umask 077 && printf '%s\n' "$token" >"$token_file.tmp")
-        mv "$token_file.tmp" "$token_file"
-    fi
-    ckan config-tool "$CKAN_INI" "ckanext.xloader.api_token = $(cat "$token_file")" >/dev/null
-fi
-
 say "site set-up done"

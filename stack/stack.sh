@@ -280,7 +280,6 @@ write_ckan_ini() {
         "ckan.storage_path=$STACK_DIR/storage" \
         "ckan.datastore.write_url=$DB_URL_BASE/datastore" \
         "ckan.datastore.read_url=$DS_RO_URL_BASE/datastore" \
-        "ckanext.xloader.jobs_db.uri=$DB_URL_BASE/ckan" \
         "ckan.locale_default=th" \
         "debug=false"
 }
@@ -414,7 +413,7 @@ cmd_demo() {
         ckan_cli user add admin email=admin@example.org password="$password" fullname="Portal administrator" >/dev/null
     fi
     ckan_cli sysadmin add admin >/dev/null 2>&1 || true
-    # The web server first: the worker's xloader jobs fetch the uploads from it.
+    # The web server first, so the portal answers while the worker loads the demo's files.
     ckan_serve
     ckan_cli provincial demo load "$@"
     cat <<EOF

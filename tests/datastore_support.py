@@ -1,9 +1,8 @@
 """Shared helpers of the DataStore, preview and validation tests.
 
 ``LivePortal`` runs the portal the way the stack does, as separate processes
-(``ckan run`` and ``ckan jobs worker``) on the test configuration, so a test
-can go through the real worker: xloader fetches uploads over HTTP and reports
-back through the API, which the in-process test app cannot serve.
+(``ckan run`` and ``ckan provincial worker``) on the test configuration, so a
+test can go through the real web server and the real worker.
 """
 from __future__ import annotations
 
@@ -81,35 +80,28 @@ def datastore_resource(dataset_id: str, rows: list[dict], **resource) -> dict:
         records=rows,
     )
     resource = call_action("resource_show", id=result["resource_id"])
-    # What xloader's callback does once a table is loaded: the table view.
+    # What the loader does once a table is loaded: the table view.
     call_action("resource_create_default_resource_views", resource=resource,
                 package=call_action("package_show", id=dataset_id), create_datastore_views=True)
     return resource
 
 
-def load_into_datastore(resource: dict[str, Any], path: str, mimetype: str = "CSV") -> None:
-    """What the xloader job does once it has the file: load it by COPY."""
-    import logging
+def load_into_datastore(resource: dict[str, Any], path: str, fmt: str = "csv") -> dict[str, Any]:
+    """What the worker's job does once it has the file: load it (the report)."""
+    from ckanext.provincial.loading import datastore as loader
 
-    from ckanext.xloader import loader
-
-    log = logging.getLogger("tests.xloader")
-    loader.load_csv(path, resource_id=resource["id"], mimetype=mimetype, logger=log)
-    loader.calculate_record_count(resource_id=resource["id"], logger=log)
+    return loader.load_table(resource["id"], path, fmt)
 
 
 class LivePortal(live_portal.LivePortal):
-    """``ckan run`` + ``ckan jobs worker`` on the test config, for one test module."""
+    """``ckan run`` + ``ckan provincial worker`` on the test config, for one test module."""
 
-    def __init__(self, api_token: str):
-        super().__init__("live", {
-            "ckanext.xloader.api_token": api_token,
-            "ckanext.xloader.jobs_db.uri": "sqlite:///{folder}/xloader.db",
-        }, level="INFO")
+    def __init__(self, api_token: str = ""):
+        super().__init__("live", {}, level="INFO")
 
     def start(self) -> "LivePortal":
         self.launch()
-        self.spawn("worker", "jobs", "worker")
+        self.spawn("worker", "provincial", "worker")
         return self.wait_ready()
 
     def local_action(self, user: str, action: str, data: dict[str, Any],

@@ -1,4 +1,4 @@
-"""DataStore + xloader: Thai encodings, read-only SQL, private data, the real worker."""
+"""DataStore and its loader: Thai encodings, read-only SQL, private data, the real worker."""
 from __future__ import annotations
 
 import csv
@@ -43,7 +43,7 @@ def test_thai_csv_loads_with_correct_text_in_each_encoding(tmp_path, codec):
 
     result = call_action("datastore_search", resource_id=resource["id"], filters={"อำเภอ": "คลองหลวง"})
     assert [field["id"] for field in result["fields"]] == ["_id", "อำเภอ", "ตำบล", "จำนวนประชากร"]
-    assert result["records"] == [{"_id": 2, "อำเภอ": "คลองหลวง", "ตำบล": "คลองหนึ่ง", "จำนวนประชากร": "67890"}]
+    assert result["records"] == [{"_id": 2, "อำเภอ": "คลองหลวง", "ตำบล": "คลองหนึ่ง", "จำนวนประชากร": 67890}]
     assert call_action("datastore_search", resource_id=resource["id"])["total"] == 3
 
 
@@ -160,14 +160,10 @@ class TestPrivateDataDoesNotLeak:
 
 # ------------------------------- files added by package_update (in process) --
 
-XLOADER_TOKEN = "token-of-the-in-process-tests"
-
-
 def queued() -> list[str]:
-    """What is waiting in this site's queues: ``xloader <resource id>`` / ``check <resource id>``."""
+    """What is waiting in this site's queues: ``load and check <resource id>``, ``check <resource id>``..."""
     titles = [job["title"] or "" for job in call_action("job_list")]
-    return sorted([("xloader " + t.rsplit(" ", 1)[-1]) for t in titles if t.startswith("xloader_submit")]
-                  + [("check " + t.rsplit(" ", 1)[-1]) for t in titles if t.startswith("provincial validation")])
+    return sorted(t[len("provincial "):].replace(": resource", "") for t in titles if t.startswith("provincial "))
 
 
 def upload(name: str, data: bytes):
@@ -183,21 +179,9 @@ class TestFilesAddedByPackageUpdate:
     @pytest.fixture(autouse=True)
     def storage(self, ckan_config, monkeypatch, tmp_path):
         monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path))
-        monkeypatch.setitem(ckan_config, "ckanext.xloader.api_token", XLOADER_TOKEN)
         support.empty_own_queue()
         yield
         support.empty_own_queue()
-
-    @staticmethod
-    def loads_done(resources) -> None:
-        """As if the worker had run the queued loads (xloader skips a resource whose load is pending)."""
-        support.empty_own_queue()
-        for resource in resources:
-            try:
-                task = call_action("task_status_show", entity_id=resource["id"], task_type="xloader", key="xloader")
-            except toolkit.ObjectNotFound:
-                continue
-            call_action("task_status_update", **dict(task, state="complete"))
 
     def empty_dataset(self) -> dict:
         dataset = call_action("package_create", **support.dataset(owner_org=support.organization()["id"], resources=[]))
@@ -215,9 +199,8 @@ class TestFilesAddedByPackageUpdate:
         ]))
         table, pdf, geo, link = updated["resources"]
         assert table["url_type"] == "upload"
-        # GeoJSON is checked (its structure) but not loaded into the DataStore.
-        assert queued() == sorted([f"xloader {r['id']}" for r in (table, link)]
-                                  + [f"check {r['id']}" for r in (table, geo, link)])
+        # One job a file; GeoJSON is checked (its structure) but not loaded into the DataStore.
+        assert queued() == sorted([f"load and check {r['id']}" for r in (table, link)] + [f"check {geo['id']}"])
         assert [sorted(v["view_type"] for v in call_action("resource_view_list", id=r["id"]))
                 for r in (table, pdf, geo, link)] == [[], ["provincial_pdf_view"], ["geojson_view"], []]
 
@@ -236,7 +219,7 @@ class TestFilesAddedByPackageUpdate:
             {"name": "รายงาน", "format": "PDF", "url": "http://example.invalid/report.pdf"}]))
         shown = call_action("package_show", id=dataset["id"])
         views = [call_action("resource_view_list", id=r["id"]) for r in shown["resources"]]
-        self.loads_done(shown["resources"])
+        support.empty_own_queue()
 
         call_action("package_update", **shown)
         call_action("package_patch", id=dataset["id"], notes="แก้คำอธิบาย")
@@ -244,11 +227,11 @@ class TestFilesAddedByPackageUpdate:
         assert queued() == []
         assert [call_action("resource_view_list", id=r["id"]) for r in shown["resources"]] == views
 
-        # A changed link: one load (xloader's own reaction) and one check, not two of each.
+        # A changed link: one job that loads and checks it.
         table = shown["resources"][0]
         call_action("package_update", **dict(shown, resources=[
             dict(table, url="http://example.invalid/new.csv", url_type=""), shown["resources"][1]]))
-        assert queued() == [f"check {table['id']}", f"xloader {table['id']}"]
+        assert queued() == [f"load and check {table['id']}"]
 
     def test_resource_create_and_update_queue_each_job_once(self):
         dataset = self.empty_dataset()
@@ -256,12 +239,12 @@ class TestFilesAddedByPackageUpdate:
                             url="pop.csv", upload=upload("pop.csv", support.THAI_CSV.encode()))
         pdf = call_action("resource_create", package_id=dataset["id"], name="รายงาน", format="PDF",
                           url="http://example.invalid/report.pdf")
-        assert queued() == [f"check {table['id']}", f"xloader {table['id']}"]
+        assert queued() == [f"load and check {table['id']}"]
         assert [v["view_type"] for v in call_action("resource_view_list", id=pdf["id"])] == ["provincial_pdf_view"]
-        self.loads_done([table])
+        support.empty_own_queue()
 
         call_action("resource_update", **dict(table, url="http://example.invalid/new.csv", url_type=""))
-        assert queued() == [f"check {table['id']}", f"xloader {table['id']}"]
+        assert queued() == [f"load and check {table['id']}"]
 
 
 # ------------------------------------------- through the real worker (e2e) --
@@ -307,16 +290,16 @@ class Portal:
         assert response.status_code == 200, (path, response.status_code)
         return response.text
 
-    def xloader_state(self, resource_id: str) -> dict:
+    def load_state(self, resource_id: str) -> dict:
         try:
-            return self.action("xloader_status", resource_id=resource_id)
+            return self.action("provincial_datastore_status", resource_id=resource_id)
         except AssertionError:
             return {}
 
     def wait_loaded(self, resource_id: str, timeout: float = 120) -> dict:
         return support.wait_until(
-            lambda: (lambda s: s if s.get("status") in ("complete", "error") else None)(self.xloader_state(resource_id)),
-            timeout=timeout, what=f"xloader of {resource_id}",
+            lambda: (lambda s: s if s.get("status") in ("complete", "error") else None)(self.load_state(resource_id)),
+            timeout=timeout, what=f"DataStore load of {resource_id}",
         )
 
     def view_types(self, resource_id: str) -> list[str]:
@@ -438,13 +421,13 @@ class TestThroughTheWorker:
         assert portal.wait_checked(linked["id"])["status"] == "success"
 
         # The same resources again: nothing is queued a second time.
-        loads = {r["id"]: portal.xloader_state(r["id"]) for r in (table, linked)}
+        loads = {r["id"]: portal.load_state(r["id"]) for r in (table, linked)}
         checks = {r["id"]: portal.wait_checked(r["id"])["checked_at"] for r in (table, linked)}
         views = {r["id"]: portal.view_types(r["id"]) for r in (table, geo, pdf, linked)}
         portal.action("package_update", **portal.action("package_show", id=dataset["id"]))
         portal.action("package_patch", id=dataset["id"], notes="แก้คำอธิบาย")
         for resource_id, before in loads.items():
-            after = portal.xloader_state(resource_id)
+            after = portal.load_state(resource_id)
             assert (after["status"], after["last_updated"]) == (before["status"], before["last_updated"])
             report = portal.action("provincial_validation_show", resource_id=resource_id)
             assert (report["status"], report["checked_at"]) == ("success", checks[resource_id])
@@ -458,9 +441,9 @@ class TestThroughTheWorker:
                                  uploads={0: ("ประชากร.csv", broken)})
         support.wait_until(lambda: (lambda state: state.get("status") in ("complete", "error")
                                     and state.get("last_updated") != loads[table["id"]]["last_updated"])(
-            portal.xloader_state(table["id"])), what="the replaced table loaded")
+            portal.load_state(table["id"])), what="the replaced table loaded")
         assert portal.action("datastore_search", resource_id=table["id"])["total"] == 1
-        report = support.wait_until(lambda: (lambda r: r if r["checked_at"] != checks[table["id"]]
+        report = support.wait_until(lambda: (lambda r: r if r.get("checked_at") != checks[table["id"]]
                                              and r["status"] != "pending" else None)(
             portal.action("provincial_validation_show", resource_id=table["id"])), what="the new check")
         assert report["status"] == "failure" and "missing-cell" in report["errors_by_code"]

@@ -217,24 +217,21 @@ def test_xlsx_files_open_as_workbooks(plans):
         assert len(rows) >= 2 and all(rows[0])
 
 
-def test_a_replaced_table_leaves_its_hash_to_xloader(plans):
-    """xloader reloads a replaced file itself, but skips it when the resource's
-    hash already matches the file; a new file keeps the loader's MD5."""
+def test_a_replaced_table_is_uploaded_again_with_its_new_hash(plans):
+    """A file whose bytes changed is uploaded again (the loader then reloads
+    it); an unchanged one is kept as stored."""
     from ckanext.provincial.demo import loader
 
     plan = next(d for d in plans["13"].datasets if [r.file.format for r in d.resources] == ["CSV", "XLSX"])
     stored = [{**r.fields, "id": f"r{i}", "url_type": "upload", "hash": "old"} for i, r in enumerate(plan.resources)]
-    tables_only = lambda fmt: fmt in ("CSV", "XLSX")  # noqa: E731
-    resources, uploads = loader._resources(plan, stored, tables_only)
+    resources, uploads = loader._resources(plan, stored)
     assert uploads == [0, 1] and [r["id"] for r in resources] == ["r0", "r1"]
-    assert [r["hash"] for r in resources] == ["", ""]
+    assert [r["hash"] for r in resources] == [r.file.md5 for r in plan.resources]
     assert all(r["upload"].filename == r["url"] for r in resources)
-    # Without xloader (or for a new file) the hash is the file's MD5.
-    assert [r["hash"] for r in loader._resources(plan, stored, None)[0]] == [r.file.md5 for r in plan.resources]
-    assert [r["hash"] for r in loader._resources(plan, [], tables_only)[0]] == [r.file.md5 for r in plan.resources]
+    assert [r["hash"] for r in loader._resources(plan, [])[0]] == [r.file.md5 for r in plan.resources]
     # Unchanged files are kept as stored.
     same = [dict(s, hash=r.file.md5) for s, r in zip(stored, plan.resources)]
-    assert loader._resources(plan, same, tables_only) == (same, [])
+    assert loader._resources(plan, same) == (same, [])
 
 
 def test_monthly_series_end_before_the_last_update():

@@ -27,7 +27,7 @@ GEOJSON = {
 
 
 def table_views(dataset_id: str, resource_id: str) -> list[dict]:
-    """What xloader's callback does after a load: create the DataStore views."""
+    """What the loader does after a load: create the DataStore views."""
     return call_action("resource_create_default_resource_views", create_datastore_views=True,
                        resource=call_action("resource_show", id=resource_id),
                        package=call_action("package_show", id=dataset_id))

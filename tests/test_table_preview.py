@@ -57,7 +57,7 @@ def labelled_table() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     result = call_action("datastore_create", fields=FIELDS, records=ROWS,
                          resource={"package_id": dataset["id"], "format": "CSV", "name": "ผู้ป่วยคัดกรอง 2567"})
     resource = call_action("resource_show", id=result["resource_id"])
-    # What xloader's callback does once a table is loaded: the table view.
+    # What the loader does once a table is loaded: the table view.
     views = call_action("resource_create_default_resource_views", create_datastore_views=True, resource=resource,
                         package=call_action("package_show", id=dataset["id"]))
     view = next(v for v in views if v["view_type"] == "datatables_view")

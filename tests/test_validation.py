@@ -28,6 +28,24 @@ def csv_text(rows) -> str:
     return "".join(",".join(row) + "\n" for row in rows)
 
 
+def resource_page_checks(body) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(status, label) of each content-check mark of a resource page: those of the resource
+    viewed (by its link and in its content-check section), then those of the dataset's
+    resource list under it, which shows every resource's."""
+    from bs4 import BeautifulSoup
+
+    main = BeautifulSoup(body, "html.parser").select_one("[role=main]")
+    marks = [(mark, mark.find_parent(class_="provincial-resource-list") is not None)
+             for mark in main.select("[data-validation-status]")]
+
+    def label(mark):
+        badge = mark if "provincial-validation-badge" in mark.get("class", []) else mark.select_one(".provincial-validation-badge")
+        return " ".join(badge.get_text(" ").split())
+
+    return ([(mark["data-validation-status"], label(mark)) for mark, listed in marks if not listed],
+            [(mark["data-validation-status"], label(mark)) for mark, listed in marks if listed])
+
+
 # ---------------------------------------------------------------- encodings --
 
 
@@ -57,24 +75,6 @@ def test_binary_sample_is_recognised():
     assert not encoding.is_binary(csv_text(THAI_ROWS).encode("tis-620"))
 
 
-def test_xloader_detector_answers_thai_and_defers_otherwise(tmp_path):
-    calls = []
-
-    def original(path):
-        calls.append(path)
-        return {"encoding": "ascii", "confidence": 0.5}
-
-    detect = encoding.xloader_detector(original)
-    assert detect(write(tmp_path, "t.csv", csv_text(THAI_ROWS).encode("cp874")))["encoding"] == "cp874"
-    assert calls == []
-    assert detect(write(tmp_path, "b.bin", bytes(range(256)) * 4))["encoding"] == "ascii"
-    assert len(calls) == 1
-
-
-# ------------------------------------------------------------ content checks --
-
-
-@pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig", "cp874"])
 def test_thai_table_in_each_encoding_passes(tmp_path, codec):
     report = content.check_table(write(tmp_path, "t.csv", csv_text(THAI_ROWS).encode(codec)), "CSV")
     assert report["status"] == "success", report
@@ -378,14 +378,19 @@ class TestValidationOnTheStack:
         other, table = dataset["resources"]
         badge = 'data-validation-status="not-checked"'
 
-        for language, label in (("en", "Not checked (not a table)"), ("th", "ไม่ได้ตรวจเนื้อหา (ไม่ใช่ตาราง)")):
-            page = html.unescape(app.get(f"/{language}/dataset/{dataset['name']}/resource/{other['id']}").body)
-            assert badge in page and label in page
+        for language, label, running in (("en", "Not checked (not a table)", "Data check running"),
+                                         ("th", "ไม่ได้ตรวจเนื้อหา (ไม่ใช่ตาราง)", "กำลังตรวจสอบข้อมูล")):
+            own, listed = resource_page_checks(app.get(f"/{language}/dataset/{dataset['name']}/resource/{other['id']}").body)
+            assert own and {status for status, _text in own} == {"not-checked"}, own
+            assert all(text == label for _status, text in own), own
             listing = html.unescape(app.get(f"/{language}/dataset/{dataset['name']}").body)
             assert listing.count(badge) == 1 and label in listing
             # The table beside it is checked (its check is queued), never "not checked".
-            table_page = app.get(f"/{language}/dataset/{dataset['name']}/resource/{table['id']}").body
-            assert 'data-validation-status="pending"' in table_page and badge not in table_page
+            table_own, table_listed = resource_page_checks(
+                app.get(f"/{language}/dataset/{dataset['name']}/resource/{table['id']}").body)
+            assert table_own and {status for status, _text in table_own} == {"pending"}, table_own
+            # Each page's list of the dataset's resources shows both files' own status.
+            assert listed == table_listed == [("not-checked", label), ("pending", running)]
         # Nothing pretends a check ran: no report, no status, nothing counted by the gap engine.
         assert "validation_status" not in call_action("resource_show", id=other["id"])
         with pytest.raises(toolkit.ObjectNotFound):

@@ -13,14 +13,12 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.provincial import actions, auth, cli, helpers, validators, views
 from ckanext.provincial import i18n as i18n_package
 from ckanext.provincial import indexing, vocabulary_store
-from ckanext.provincial.validation import encoding as content_encoding
 from ckanext.provincial.validation import hooks as content_checks
 
 
 @toolkit.blanket.config_declarations
 class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IConfigurer)
-    plugins.implements(plugins.IConfigurable)
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IValidators)
     plugins.implements(plugins.IActions)
@@ -39,11 +37,6 @@ class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
         toolkit.add_template_directory(config, "templates")
         toolkit.add_public_directory(config, "public")
         toolkit.add_resource("assets", "provincial")
-
-    # IConfigurable
-
-    def configure(self, config):
-        content_encoding.use_in_xloader()
 
     # ITranslation
 

@@ -11,8 +11,9 @@ def get_actions() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.actions import requirement, gap
     from ckanext.provincial.actions import harvest
     from ckanext.provincial.actions import dataset, dcat
+    from ckanext.provincial.actions import datastore
 
     actions: dict[str, Callable[..., Any]] = {}
-    for module in (status, validation, vocabulary, requirement, gap, harvest, dataset, dcat):
+    for module in (status, validation, vocabulary, requirement, gap, harvest, dataset, dcat, datastore):
         actions.update(module.get_actions())
     return actions

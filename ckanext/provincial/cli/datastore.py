@@ -1,4 +1,4 @@
-"""``ckan provincial datastore ...``: the xloader token, bulk loading and checking."""
+"""``ckan provincial datastore ...``: loading tables into the DataStore and checking them, in bulk."""
 from __future__ import annotations
 
 import click
@@ -16,15 +16,6 @@ def datastore():
 def _site_context() -> dict:
     user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"ignore_auth": True, "user": user["name"]}
-
-
-@datastore.command(name="api-token")
-@click.option("--name", default="xloader", show_default=True, help="Name of the token.")
-def api_token(name):
-    """Print a new API token of the site user, for ckanext.xloader.api_token."""
-    context = _site_context()
-    token = toolkit.get_action("api_token_create")(context, {"user": context["user"], "name": name})
-    click.echo(token["token"])
 
 
 def _resources(ids, all_):
@@ -47,16 +38,25 @@ def _resources(ids, all_):
 @datastore.command(name="load")
 @click.argument("resource_ids", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every resource of every dataset.")
-def load(resource_ids, all_):
-    """Queue the given (or all) tabular resources for loading by xloader."""
-    from ckanext.xloader.utils import XLoaderFormats
+@click.option("--sync", is_flag=True, help="Load here and now instead of queueing jobs.")
+def load(resource_ids, all_, sync):
+    """Load the given (or all) tables into the DataStore again.
 
-    queued = 0
+    Also moves tables loaded by an earlier loader (ckanext-xloader: headers
+    cut at 63 bytes, every column text) to full headers and real types.
+    """
+    from ckanext.provincial.loading import jobs as loads
+
+    statuses: dict[str, int] = {}
     for resource in _resources(resource_ids, all_):
-        if XLoaderFormats.is_it_an_xloader_format(resource.get("format")):
-            if toolkit.get_action("xloader_submit")(_site_context(), {"resource_id": resource["id"], "ignore_hash": True}):
-                queued += 1
-    click.echo(f"{queued} resources queued for the DataStore")
+        if not loads.is_loadable(resource):
+            continue
+        result = toolkit.get_action("provincial_datastore_submit")(
+            _site_context(), {"resource_id": resource["id"], "sync": sync})
+        statuses[result["status"]] = statuses.get(result["status"], 0) + 1
+        if sync and result.get("error"):
+            click.echo(f"{resource['id']}: {result['error']['message']}", err=True)
+    click.echo(", ".join(f"{status}: {count}" for status, count in sorted(statuses.items())) or "nothing to load")
 
 
 @datastore.command(name="check")

@@ -2,10 +2,10 @@
 
 Running :func:`load` twice changes nothing the second time: organizations and
 datasets are found by name, requirements by code, and a resource file is
-uploaded again only when its bytes differ (their MD5, which is also what
-xloader stores in the resource ``hash``). Each uploaded file gets its default
-views and, when it is a table, a DataStore load by the background worker
-(which adds the table view). :func:`purge_province` removes what the demo
+uploaded again only when its bytes differ (their MD5, kept in the resource
+``hash``). Each uploaded file gets its default views and, when it is a table,
+a DataStore load and a content check by the background worker (which adds the
+table view). :func:`purge_province` removes what the demo
 created, and only that: every object it deletes carries the demonstration
 marker.
 """
@@ -170,13 +170,9 @@ def _upload(plan: demo.ResourcePlan) -> dict[str, Any]:
     }
 
 
-def _resources(plan: demo.DatasetPlan, stored: list[dict[str, Any]],
-               loadable: Optional[Callable[[str], bool]] = None) -> tuple[list[dict[str, Any]], list[int]]:
+def _resources(plan: demo.DatasetPlan, stored: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
     """The resource list for package_update: stored resources kept as they are
-    when unchanged, new uploads otherwise; and the positions of the uploads.
-
-    ``loadable``: xloader's format test when xloader loads tables here.
-    """
+    when unchanged, new uploads otherwise; and the positions of the uploads."""
     result, uploads = [], []
     for index, wanted in enumerate(plan.resources):
         old = stored[index] if index < len(stored) else None
@@ -187,27 +183,9 @@ def _resources(plan: demo.DatasetPlan, stored: list[dict[str, Any]],
         new = _upload(wanted)
         if old is not None:
             new["id"] = old["id"]
-            if loadable is not None and loadable(wanted.file.format):
-                # xloader reloads a replaced file by itself and skips it when
-                # the hash already matches the file: it sets the hash once loaded.
-                new["hash"] = ""
         result.append(new)
         uploads.append(index)
     return result, uploads
-
-
-def _xloader_formats() -> Optional[Callable[[str], bool]]:
-    """xloader's test of a loadable format, or None when xloader cannot load
-    here (not enabled, or no API token for its jobs to fetch the uploads)."""
-    token = toolkit.config.get("ckanext.xloader.api_token")
-    if not token or token == "NOT_SET":
-        return None
-    try:
-        toolkit.get_action("xloader_submit")
-        from ckanext.xloader.utils import XLoaderFormats
-    except (KeyError, ImportError):
-        return None
-    return XLoaderFormats.is_it_an_xloader_format
 
 
 def upsert_dataset(site: Site, catalogue: demo.Catalogue, plan: demo.DatasetPlan,
@@ -218,14 +196,14 @@ def upsert_dataset(site: Site, catalogue: demo.Catalogue, plan: demo.DatasetPlan
         # package_create takes no file uploads: create, then add the files, in
         # one transaction (one commit, one index write; a refused file leaves nothing).
         created = site.call("package_create", _context={"defer_commit": True, "return_id_only": True}, **wanted)
-        resources, uploads = _resources(plan, [], _xloader_formats())
+        resources, uploads = _resources(plan, [])
         # package_update gives new files their views, DataStore load and check (validation.hooks).
         site.call("package_update", **{**wanted, "id": created, "resources": resources})
         return CREATED, len(uploads)
     if not demo.is_demo_title(stored.get("title"), catalogue):
         raise DemoError(f"dataset {plan.name} exists and is not demonstration data; "
                         "rename or remove it before loading the demo")
-    resources, uploads = _resources(plan, stored.get("resources") or [], _xloader_formats())
+    resources, uploads = _resources(plan, stored.get("resources") or [])
     changed = _differs(wanted, stored, skip=_NOT_COMPARED)
     if org_ids.get(wanted["owner_org"]) != stored.get("owner_org"):
         changed.append("owner_org")

@@ -94,7 +94,7 @@ class GeneratedFile:
 
     @property
     def md5(self) -> str:
-        # The same digest xloader stores in the resource's ``hash``.
+        # Kept in the resource's ``hash``: an unchanged file is not uploaded again.
         return hashlib.md5(self.data, usedforsecurity=False).hexdigest()
 
 
@@ -465,8 +465,9 @@ def to_csv(table: Table) -> bytes:
 
 
 # Mistakes of a hand-typed CSV export that the content check reports. Both
-# ``missing_cell`` and ``blank_row`` still load into the DataStore (xloader
-# reads a short row as empty cells); ``extra_cell`` makes xloader refuse the file.
+# ``missing_cell`` and ``blank_row`` still load into the DataStore (a short row
+# reads as empty cells, a blank row is left out); ``extra_cell`` makes the
+# loader refuse the file, naming the row.
 DEFECTS = {
     "missing_cell": "a row one cell short",
     "extra_cell": "a row with one cell too many",

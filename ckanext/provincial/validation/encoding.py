@@ -1,6 +1,6 @@
 """Character set of a text table, tuned for Thai government files.
 
-Generic detectors (chardet, used by ckanext-xloader and Frictionless) find
+Generic detectors (chardet, used by Frictionless and many loaders) find
 TIS-620/cp874 text but with a confidence too low for their callers to trust,
 who then fall back to cp1252 and store mojibake. Thai files come in three
 encodings only, so the rule is short: a byte-order mark says UTF-8 with BOM,
@@ -10,7 +10,7 @@ mean cp874 (a superset of TIS-620). Anything else is left to chardet.
 from __future__ import annotations
 
 import codecs
-from typing import Any, Callable
+from typing import Any
 
 SAMPLE_BYTES = 1024 * 1024
 
@@ -82,35 +82,3 @@ def is_binary(sample: bytes) -> bool:
         return True
     control = sum(1 for byte in sample if byte < 0x09 or 0x0E <= byte < 0x20 or byte == 0x7F)
     return control / len(sample) > 0.05
-
-
-def xloader_detector(original: Callable[[str], dict[str, Any]]) -> Callable[[str], dict[str, Any]]:
-    """Wrap ckanext-xloader's ``detect_encoding(path)`` with the Thai rule.
-
-    xloader trusts a detection only above 0.7 confidence; ours answers 1.0 for
-    the three Thai encodings and defers to xloader's own detector otherwise.
-    """
-
-    def detect(path: str) -> dict[str, Any]:
-        found = detect_file_encoding(path)
-        if found["encoding"] in ("utf-8-sig", "utf-8", "cp874"):
-            return found
-        return original(path)
-
-    detect.provincial_thai_aware = True  # type: ignore[attr-defined]
-    return detect
-
-
-def use_in_xloader() -> bool:
-    """Install the Thai-aware detector into ckanext-xloader's loader, once.
-
-    xloader offers no hook or option for the encoding of a file, so its
-    module-level detector is wrapped. Returns False when xloader is absent.
-    """
-    try:
-        from ckanext.xloader import loader
-    except ImportError:
-        return False
-    if not getattr(loader.detect_encoding, "provincial_thai_aware", False):
-        loader.detect_encoding = xloader_detector(loader.detect_encoding)
-    return True

@@ -1,18 +1,18 @@
-"""When to check, load and preview a resource: called from the plugin's hooks.
+"""When to load, check and preview a resource: called from the plugin's hooks.
 
 Every resource change goes through ``package_update`` (``resource_create``
 and ``resource_update`` call it), so ``after_dataset_create`` and
-``after_dataset_update`` see them all. A resource is (re)checked when the
-fingerprint of its file differs from the one of its last check, which also
-keeps our own status write and xloader's hash write from re-triggering.
+``after_dataset_update`` see them all. A resource is (re)loaded into the
+DataStore and (re)checked when the fingerprint of its file differs from the
+one of its last load or check, which also keeps our own status writes from
+re-triggering.
 
-CKAN makes default views, and xloader loads a file, only for
-``resource_create`` (and views for ``resource_update`` of the format; xloader
-reloads a changed link or upload itself). A file added by ``package_update``
-or ``package_patch`` got neither: ``after_dataset_update`` compares the
-resources with their last committed state and gives new files the same
-treatment, and changed ones their views, unless the update is one of
-``resource_create``/``resource_update``, which do it themselves.
+CKAN makes default views only for ``resource_create`` and for
+``resource_update`` of the format. A file added by ``package_update`` or
+``package_patch`` got none: ``after_dataset_update`` compares the resources
+with their last committed state and gives new and changed files their views,
+unless the update is one of ``resource_create``/``resource_update``, which do
+it themselves. The table preview comes once the table is loaded.
 """
 from __future__ import annotations
 
@@ -26,62 +26,36 @@ from ckanext.provincial.validation import jobs
 log = logging.getLogger(__name__)
 
 
-def schedule_checks(context: dict[str, Any], dataset: dict[str, Any]) -> list[str]:
-    """Queue a content check for each changed checkable resource; their ids."""
-    if context.get(jobs.CONTEXT_FLAG) or not toolkit.asbool(
-        toolkit.config.get("ckanext.provincial.validation.auto")
-    ):
+def schedule(context: dict[str, Any], dataset: dict[str, Any]) -> list[str]:
+    """Queue one job per resource whose file changed since its last DataStore
+    load or content check: it loads the table and checks it (loading.jobs).
+    Returns the ids queued."""
+    from ckanext.provincial.loading import jobs as loads
+
+    if context.get(jobs.CONTEXT_FLAG):
         return []
+    auto_check = toolkit.asbool(toolkit.config.get("ckanext.provincial.validation.auto"))
     queued = []
     model = context.get("model")
     for resource in dataset.get("resources") or []:
-        if not resource.get("id") or not jobs.is_checkable(resource):
+        if not resource.get("id") or not resource.get("url"):
             continue
         current = jobs.fingerprint(resource)
-        stored = jobs.stored_report(resource["id"]) or {}
-        if stored.get("fingerprint") == current:
+        load = loads.is_loadable(resource) and (loads.stored_status(resource["id"]) or {}).get("fingerprint") != current
+        check = auto_check and jobs.is_checkable(resource) \
+            and (jobs.stored_report(resource["id"]) or {}).get("fingerprint") != current
+        if not (load or check):
             continue
         # Our own session: the dataset's transaction is not committed yet.
+        # The job waits until it is (it may start first).
         session = model.meta.create_local_session() if model is not None else None
         try:
-            jobs.save_task(resource["id"], {"status": jobs.PENDING, "fingerprint": current}, session=session)
+            loads.enqueue(resource, session=session, load_table=load, check=check)
         finally:
             if session is not None:
                 session.close()
-        # The job waits until the update is committed (it may start first).
-        toolkit.enqueue_job(
-            jobs.check_resource,
-            [resource["id"], current],
-            title="provincial validation: resource {}".format(resource["id"]),
-            rq_kwargs={"timeout": 3600},
-        )
         queued.append(resource["id"])
     return queued
-
-
-def submit_to_datastore(context: dict[str, Any], resources: list[dict[str, Any]]) -> list[str]:
-    """Queue an xloader load of each new resource in a format xloader loads; their ids."""
-    token = toolkit.config.get("ckanext.xloader.api_token")
-    if not token or token == "NOT_SET":
-        return []
-    try:
-        submit = toolkit.get_action("xloader_submit")
-        from ckanext.xloader.utils import XLoaderFormats
-    except (KeyError, ImportError):
-        return []
-    submitted = []
-    for resource in resources:
-        if not resource.get("id") or not resource.get("url") \
-                or not XLoaderFormats.is_it_an_xloader_format(resource.get("format")):
-            continue
-        try:
-            # ignore_hash: a new resource has no table yet, whatever hash its creator gave it.
-            if submit({"ignore_auth": True, "model": context["model"], "user": context.get("user")},
-                      {"resource_id": resource["id"], "ignore_hash": True}):
-                submitted.append(resource["id"])
-        except (toolkit.ValidationError, toolkit.ObjectNotFound) as exc:
-            log.info("xloader did not take resource %s: %s", resource["id"], exc)
-    return submitted
 
 
 def create_default_views(context: dict[str, Any], dataset: dict[str, Any], resources: list[dict[str, Any]]) -> None:
@@ -140,9 +114,8 @@ def new_and_changed_files(context: dict[str, Any], dataset: dict[str, Any]) -> t
 
 
 def after_dataset_create(context: dict[str, Any], dataset: dict[str, Any]) -> None:
-    schedule_checks(context, dataset)
-    # CKAN's package_create makes the default views; xloader loads nothing.
-    submit_to_datastore(context, dataset.get("resources") or [])
+    # CKAN's package_create makes the default views; the table preview comes with the load.
+    schedule(context, dataset)
 
 
 def after_dataset_update(context: dict[str, Any], dataset: dict[str, Any]) -> None:
@@ -152,9 +125,7 @@ def after_dataset_update(context: dict[str, Any], dataset: dict[str, Any]) -> No
     if not by_resource_action:
         new, changed = new_and_changed_files(context, dataset)
         create_default_views(context, dataset, new + changed)
-        # A changed link or upload is reloaded by xloader itself (url_changed).
-        submit_to_datastore(context, new)
-    schedule_checks(context, dataset)
+    schedule(context, dataset)
 
 
 def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:

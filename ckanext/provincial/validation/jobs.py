@@ -159,16 +159,12 @@ def _download(resource: dict[str, Any], limit: int) -> str:
     url = resource.get("url") or ""
     if not url.startswith(("http://", "https://")):
         raise ValueError("only http and https links can be checked")
-    headers = {}
-    token = toolkit.config.get("ckanext.xloader.api_token")
-    if resource.get("url_type") == "upload" and token and token != "NOT_SET":
-        headers["Authorization"] = token
     suffix = "." + (content.normalise_format(resource.get("format"), url) or "bin")
     handle, path = tempfile.mkstemp(suffix=suffix, prefix="provincial-check-")
     size = 0
     try:
         with os.fdopen(handle, "wb") as target, requests.get(
-            url, headers=headers, stream=True, timeout=DOWNLOAD_TIMEOUT
+            url, stream=True, timeout=DOWNLOAD_TIMEOUT
         ) as response:
             response.raise_for_status()
             for chunk in response.iter_content(64 * 1024):
@@ -182,7 +178,7 @@ def _download(resource: dict[str, Any], limit: int) -> str:
     return path
 
 
-def _wait_for(resource_id: str, expected: str | None, wait_seconds: float):
+def wait_for(resource_id: str, expected: str | None, wait_seconds: float):
     """The resource as committed, once its file is there (the job may start first)."""
     deadline = time.monotonic() + wait_seconds
     while True:
@@ -192,39 +188,79 @@ def _wait_for(resource_id: str, expected: str | None, wait_seconds: float):
             resource = None
         ready = resource is not None and (expected is None or fingerprint(resource) == expected)
         if ready and resource.get("url_type") == "upload":
-            ready = _local_path(resource) is not None or toolkit.config.get("ckanext.xloader.api_token")
+            # Web and workers share CKAN's storage (docker/: one volume).
+            ready = _local_path(resource) is not None
         if ready or time.monotonic() > deadline:
             return resource
         time.sleep(0.5)
 
 
+def fetch(resource: dict[str, Any], limit: int) -> tuple[str, bool]:
+    """The resource's file on this machine: (path, whether it is a download to remove).
+
+    An upload is read where CKAN stored it; a link is downloaded (at most
+    ``limit`` bytes). Raises on a link that cannot be fetched.
+    """
+    path = _local_path(resource)
+    if path is not None:
+        return path, False
+    return _download(resource, limit), True
+
+
+def check_path(resource: dict[str, Any], path: str) -> dict[str, Any]:
+    """Check the file at ``path`` as the resource's contents; the report."""
+    limits = settings()
+    return content.check_file(
+        path,
+        resource.get("format"),
+        schema=resource.get("schema"),
+        max_rows=limits["max_rows"],
+        max_errors=limits["max_errors"],
+        max_bytes=limits["max_bytes"],
+    )
+
+
 def run_check(resource: dict[str, Any]) -> dict[str, Any]:
     """Check one resource's file now and return the report (nothing stored)."""
-    limits = settings()
-    path = _local_path(resource)
-    downloaded = None
-    if path is None:
-        try:
-            path = downloaded = _download(resource, limits["max_bytes"] + 1)
-        except Exception as exc:  # any failure to fetch is the report's subject
-            return content.file_error_report("download-error", str(exc)[:300], format=content.normalise_format(resource.get("format")))
     try:
-        return content.check_file(
-            path,
-            resource.get("format"),
-            schema=resource.get("schema"),
-            max_rows=limits["max_rows"],
-            max_errors=limits["max_errors"],
-            max_bytes=limits["max_bytes"],
-        )
+        path, downloaded = fetch(resource, settings()["max_bytes"] + 1)
+    except Exception as exc:  # any failure to fetch is the report's subject
+        return content.file_error_report("download-error", str(exc)[:300], format=content.normalise_format(resource.get("format")))
+    try:
+        return check_path(resource, path)
     finally:
         if downloaded:
-            os.unlink(downloaded)
+            os.unlink(path)
+
+
+def superseded(resource_id: str, expected: str | None, current: str) -> bool:
+    """True when a newer change of the file queued its own job after this one."""
+    if not expected or current == expected:
+        return False
+    task = stored_task(resource_id) or {}
+    try:
+        stored_print = json.loads(task.get("value") or "{}").get("fingerprint")
+    except ValueError:
+        stored_print = None
+    return bool(stored_print) and stored_print != expected
+
+
+def check_and_record(resource: dict[str, Any], path: str | None = None) -> str:
+    """Check the resource's file (at ``path`` when already fetched) and store the report."""
+    try:
+        report = run_check(resource) if path is None else check_path(resource, path)
+    except Exception as exc:  # a bug or a library failure must not leave "pending"
+        log.exception("validation of resource %s failed", resource["id"])
+        report = content.file_error_report("source-error", str(exc)[:300], format=content.normalise_format(resource.get("format")))
+    report["checked_at"] = _now()
+    report["fingerprint"] = fingerprint(resource)
+    record(resource, report)
+    return report["status"]
 
 
 def record(resource: dict[str, Any], report: dict[str, Any]) -> None:
-    """Store the report and put its status on the resource."""
-    save_task(resource["id"], report)
+    """Put the report's status on the resource, then store the report (so a
+    finished report means the resource says so too)."""
     site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
     context = {"ignore_auth": True, "user": site_user["name"], CONTEXT_FLAG: True}
     try:
@@ -236,6 +272,7 @@ def record(resource: dict[str, Any], report: dict[str, Any]) -> None:
     except toolkit.ValidationError as exc:
         # The dataset itself fails its schema; the report is still stored.
         log.warning("validation status not written on resource %s: %s", resource["id"], exc.error_dict)
+    save_task(resource["id"], report)
 
 
 def check_resource(resource_id: str, expected_fingerprint: str | None = None, wait_seconds: float = 30) -> str | None:
@@ -244,26 +281,11 @@ def check_resource(resource_id: str, expected_fingerprint: str | None = None, wa
     Returns the status, or None when the resource is gone or a newer upload
     superseded this check. Never raises for a bad file: that is the report.
     """
-    resource = _wait_for(resource_id, expected_fingerprint, wait_seconds)
+    resource = wait_for(resource_id, expected_fingerprint, wait_seconds)
     if resource is None:
         log.info("validation: resource %s no longer exists", resource_id)
         return None
-    current = fingerprint(resource)
-    if expected_fingerprint and current != expected_fingerprint:
-        task = stored_task(resource_id) or {}
-        try:
-            stored_print = json.loads(task.get("value") or "{}").get("fingerprint")
-        except ValueError:
-            stored_print = None
-        if stored_print and stored_print != expected_fingerprint:
-            log.info("validation: check of %s superseded by a newer one", resource_id)
-            return None
-    try:
-        report = run_check(resource)
-    except Exception as exc:  # a bug or a library failure must not leave "pending"
-        log.exception("validation of resource %s failed", resource_id)
-        report = content.file_error_report("source-error", str(exc)[:300], format=content.normalise_format(resource.get("format")))
-    report["checked_at"] = _now()
-    report["fingerprint"] = current
-    record(resource, report)
-    return report["status"]
+    if superseded(resource_id, expected_fingerprint, fingerprint(resource)):
+        log.info("validation: check of %s superseded by a newer one", resource_id)
+        return None
+    return check_and_record(resource)

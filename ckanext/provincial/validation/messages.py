@@ -66,6 +66,29 @@ SENTENCES = {
     "geojson-ring-short": N_("{where}: a polygon ring needs at least 4 positions, it has {cell}."),
     "geojson-ring-open": N_("{where}: the polygon ring is not closed: its first and last positions differ ({cell})."),
 }
+# DataStore loads (loading/datastore.py); codes shared with the checks keep their sentence above.
+SENTENCES.update({
+    "no-header": N_("The first row holds data, not column names: add a header row above the data."),
+    "no-rows": N_("The table has a header but no rows of data."),
+    "no-table": N_("No table was found in the file: {note}"),
+    "nul-byte": N_("The file holds a NUL byte (a character that text never holds): save it again as CSV or XLSX."),
+    "unterminated-quote": N_("A quotation mark opened in row {row} is never closed, so the rest of the file reads as one cell."),
+    "extra-data": N_("Row {row} has more cells than the header."),
+    "short-row": N_("Row {row} has fewer cells than the header."),
+    "too-many-columns": N_("The table has {cell} columns; at most {note} can be loaded."),
+    "type-override": N_("Row {row}, column {column} ({field}): \"{cell}\" is not of the type {note} chosen in the Data Dictionary. Correct the value or the type, then load the table again."),
+    "datastore-error": N_("The table could not be written to the DataStore: {note}"),
+    "not-a-workbook": N_("The file is not an Excel workbook, although its name says so: {note}"),
+    "encrypted": N_("The workbook is protected by a password. Save it without a password."),
+    "zip-bomb": N_("The workbook would take too much space once unpacked: {note}"),
+})
+LOAD_STATUS_LABELS = {
+    "pending": N_("Waiting to be loaded into the DataStore"),
+    "running": N_("Loading into the DataStore"),
+    "complete": N_("Loaded into the DataStore"),
+    "error": N_("Could not be loaded into the DataStore"),
+}
+ROW_PREFIX = N_("Row {row}: {message}")
 FEATURE = N_("Feature {row}")
 GENERIC = N_("{note}")
 ROW_LIMIT = N_("Only the first {rows} rows were checked.")
@@ -83,7 +106,15 @@ def describe(error: dict[str, Any], gettext: Callable[[str], str] = _identity) -
         gettext(FEATURE).format(row=values["row"]) if values["row"] != "" else "", str(values["field"])) if part)
     if not values["note"] and template == gettext(GENERIC):
         values["note"] = error.get("code") or ""
-    return re.sub(r"\s+\(\)", "", template.format(**values))
+    sentence = re.sub(r"\s+\(\)", "", template.format(**values))
+    # A load names the row even where the check's sentence has no place for it.
+    if values["row"] != "" and "{row}" not in SENTENCES.get(error.get("code") or "", "{row}") \
+            and error.get("code") in LOAD_ROW_CODES:
+        sentence = gettext(ROW_PREFIX).format(row=values["row"], message=sentence)
+    return sentence
+
+
+LOAD_ROW_CODES = frozenset({"encoding-error", "nul-byte", "source-error", "no-header"})
 
 
 def status_label(status: str | None, gettext: Callable[[str], str] = _identity) -> str:

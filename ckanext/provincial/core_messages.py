@@ -109,6 +109,32 @@ LISTS = (
     N_('No national-categorys found for "{query}"'),
 )
 
+# What CKAN says of a group type (ckan/lib/helpers.py humanize_entity_type): page titles,
+# breadcrumbs, buttons and search boxes of the development-issue and national-category pages,
+# with the type's name from helpers/labels.py.
+GROUP_TYPES = (
+    N_("{object_type}s"),
+    N_("Add {object_type}"),
+    N_("Add to {object_type}"),
+    N_("Create {object_type}"),
+    N_("Are you sure you want to delete this {object_type}?"),
+    N_("A little information about my {object_type}..."),
+    N_("Edit {object_type}"),
+    N_("{object_type} Form"),
+    N_("My {object_type}s"),
+    N_("View {object_type}"),
+    N_("My {object_type}"),
+    N_("There are currently no {object_type}s for this site"),
+    N_("There are no {object_type}s associated with this dataset"),
+    N_("There is no description for this {object_type}"),
+    N_("No {object_type}"),
+    N_("Save {object_type}"),
+    N_("Search {object_type}s..."),
+    N_("You are not a member of any {object_type}s."),
+    N_("User isn't a member of any {object_type}s."),
+    N_("Update {object_type}"),
+)
+
 # JavaScript modules (ckan/public/base/javascript/modules, ckanext-datatablesview,
 # ckanext-textview): ckan.pot marks them as JavaScript messages, so `ckan run` /
 # `ckan translation js` writes their Thai from this catalog into the /api/i18n/th file.

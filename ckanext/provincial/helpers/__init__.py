@@ -11,8 +11,9 @@ def get_helpers() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.helpers import gap
     from ckanext.provincial.helpers import schema
     from ckanext.provincial.helpers import home
+    from ckanext.provincial.helpers import labels
 
-    modules: tuple = (dates, validation, vocabulary, gap, schema, home)
+    modules: tuple = (dates, validation, vocabulary, gap, schema, home, labels)
     found: dict[str, Callable[..., Any]] = {}
     for module in modules:
         found.update(module.get_helpers())

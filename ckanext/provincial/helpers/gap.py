@@ -118,7 +118,10 @@ def can_edit_plan(province_code: Optional[str]) -> bool:
 
 
 def frequency_units() -> list[dict[str, str]]:
-    return [{"value": u, "text": f"{u} ({UNIT_NAMES_EN[u]})"} for u in freshness.UNITS]
+    """The update-frequency units for a form: the stored Thai name, on English pages with the English in brackets."""
+    if _english():
+        return [{"value": u, "text": f"{u} ({UNIT_NAMES_EN[u]})"} for u in freshness.UNITS]
+    return [{"value": u, "text": u} for u in freshness.UNITS]
 
 
 def geo_levels() -> list[dict[str, str]]:

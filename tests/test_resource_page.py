@@ -171,7 +171,7 @@ def test_content_check_and_resource_list_are_in_the_main_column(app, loaded, lan
     assert main is not None
 
     # The resource itself, its content check, its information and the dataset's resources.
-    assert main.select_one("h1.page-heading")
+    assert main.select_one("h1.page-heading").get_text(strip=True) == loaded["table"]["name"]
     assert main.select_one("#validation-report"), "the content check is outside the main column"
     assert info_table(soup) in main.find_all("table")
     other = f"/resource/{loaded['other']['id']}"
@@ -224,3 +224,125 @@ def test_a_timestamp_is_shown_on_the_day_of_the_portals_time_zone():
     assert dates.local_moment("", bangkok) is None
     assert dates.local_moment("ไม่ทราบ", bangkok) is None
     assert dates.local_moment(None, bangkok) is None
+
+
+# ------------------------------------------------ what a workbook's check read --
+
+WORKBOOK_TITLE = "จำนวนโรงงานอุตสาหกรรมและเงินลงทุน จำแนกตามอำเภอ จังหวัดปทุมธานี ปี พ.ศ. ๒๕๖๖"
+WORKBOOK_NOTES = ["ที่มา: สำนักงานอุตสาหกรรมจังหวัดปทุมธานี (ข้อมูล ณ วันที่ ๓๑ ธ.ค. ๒๕๖๖)",
+                  "หมายเหตุ: ไม่รวมโรงงานที่แจ้งหยุดประกอบกิจการ"]
+DISTRICTS = [("เมืองปทุมธานี", 412, 18250.5), ("คลองหลวง", 1204, 96310.25), ("ธัญบุรี", 318, 12040),
+             ("ลาดหลุมแก้ว", 655, 30115.75), ("ลำลูกกา", 287, 9800), ("สามโคก", 141, 4420.5)]
+
+
+def agency_workbook() -> bytes:
+    """A workbook as an agency sends it: a title merged across the table, a blank row,
+    the header, the districts with their share computed by a formula (saved by a program,
+    so without its value), the source and a note; a sheet per subdistrict, a hidden working
+    sheet and a sheet of explanations."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "ตาราง 1.2 (อำเภอ)"
+    sheet["A1"] = WORKBOOK_TITLE
+    sheet.merge_cells("A1:D1")
+    headers = ["ลำดับ", "อำเภอที่ตั้งโรงงาน", "จำนวนโรงงาน (แห่ง)", "เงินลงทุน (ล้านบาท)", "ร้อยละของจังหวัด"]
+    for column, header in enumerate(headers, 1):
+        sheet.cell(row=3, column=column, value=header)
+    last = 3 + len(DISTRICTS)
+    for number, (district, factories_count, investment) in enumerate(DISTRICTS, 1):
+        row = 3 + number
+        for column, value in enumerate([number, district, factories_count, investment,
+                                        f"=C{row}/SUM(C$4:C${last})*100"], 1):
+            sheet.cell(row=row, column=column, value=value)
+    sheet.cell(row=last + 2, column=1, value=WORKBOOK_NOTES[0])
+    sheet.cell(row=last + 3, column=1, value=WORKBOOK_NOTES[1])
+
+    subdistricts = book.create_sheet("รายตำบล")
+    subdistricts.append(["อำเภอ", "ตำบล", "จำนวนโรงงาน (แห่ง)"])
+    subdistricts.append(["คลองหลวง", "คลองหนึ่ง", 512])
+    subdistricts.append(["คลองหลวง", "คลองสอง", 233])
+    working = book.create_sheet("คำนวณ")
+    working.append(["ก", "ข"])
+    working.append([1, 2])
+    working.sheet_state = "hidden"
+    notes = book.create_sheet("คำชี้แจง")
+    notes.append(["คำชี้แจงการกรอกข้อมูล"])
+    notes.append(["1. กรอกจำนวนโรงงานที่ได้รับอนุญาตเท่านั้น"])
+
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def workbook_section(soup: BeautifulSoup):
+    section = soup.select_one("[role=main] #validation-report #validation-workbook")
+    assert section is not None, "the content check does not say what it read in the workbook"
+    found = {dd["data-workbook"]: dd for dd in section.select("dd[data-workbook]")}
+    labels = [" ".join(dt.get_text(" ").split()) for dt in section.select("dt")]
+    return section, found, labels
+
+
+def text_of(tag) -> str:
+    return " ".join(tag.get_text(" ").split())
+
+
+def test_the_content_check_says_what_it_read_in_a_workbook(app, with_plugins, clean_db, clean_index,
+                                                           create_with_upload):
+    from tests.datastore_support import run_validation
+
+    org = provincial_organization()
+    dataset = call_action("package_create", **gdc_dataset("statistics", owner_org=org["id"]))
+    resource = create_with_upload(agency_workbook(), "factories.2566-(v1.2).xlsx", package_id=dataset["id"],
+                                  format="XLSX", name="โรงงานอุตสาหกรรมรายอำเภอ ปี ๒๕๖๖")
+    assert run_validation(resource["id"]) == "success", [
+        (error["code"], error["note"])
+        for error in call_action("provincial_validation_show", resource_id=resource["id"])["errors"]]
+    assert_the_workbook_is_described(app, dataset, resource)
+
+
+def assert_the_workbook_is_described(app, dataset: dict, resource: dict) -> None:
+    url = f"/dataset/{dataset['name']}/resource/{resource['id']}"
+    thai = BeautifulSoup(app.get("/th" + url).body, "html.parser")
+    english = BeautifulSoup(app.get("/en" + url).body, "html.parser")
+
+    for soup in (thai, english):
+        _section, found, _labels = workbook_section(soup)
+        assert text_of(found["sheet"]) == "ตาราง 1.2 (อำเภอ)"
+        assert WORKBOOK_TITLE in text_of(found["title"])
+        # The notes are told apart from the data: listed here, not checked as rows.
+        assert [text_of(item) for item in found["footnotes"].select("li")] == WORKBOOK_NOTES
+        # The share's formulas were saved without their values: Excel's cell names.
+        assert [text_of(code) for code in found["formulas"].select("code")] == [f"E{row}" for row in range(4, 10)]
+        assert re.search(r"(^|\s)6\s", text_of(found["formulas"])), text_of(found["formulas"])
+        assert [text_of(q) for q in found["other-tables"].select("q")] == ["รายตำบล"]
+        skipped = {text_of(item.q): (item["data-reason"], text_of(item)) for item in found["skipped"].select("li")}
+        assert set(skipped) == {"คำนวณ", "คำชี้แจง"}
+        assert skipped["คำนวณ"][0] == "hidden" and skipped["คำชี้แจง"][0] == "no-table"
+        assert "คำชี้แจงการกรอกข้อมูล" in skipped["คำชี้แจง"][1]
+        # The table's rows are not mistaken for notes, nor its notes for a title.
+        assert "คลองหลวง" not in text_of(found["footnotes"]) + text_of(found["title"])
+
+    _section, found, labels = workbook_section(thai)
+    assert text_of(found["header"]) == "แถวที่ 3"
+    assert skipped_reason(found, "คำนวณ") == "เป็นชีตที่ซ่อนไว้"
+    assert text_of(found["other-tables"].li) == "รายตำบล (หัวตารางอยู่แถวที่ 1)"
+    assert len(labels) == 7
+    for label in labels:
+        assert THAI.search(label) and not LATIN.search(label), label
+
+    _section, found, labels = workbook_section(english)
+    assert text_of(found["header"]) == "Row 3"
+    assert skipped_reason(found, "คำนวณ") == "a hidden sheet"
+    assert text_of(found["other-tables"].li) == "รายตำบล (header in row 1)"
+    assert len(labels) == 7
+    for label in labels:
+        assert LATIN.search(label) and not THAI.search(label), label
+
+
+def skipped_reason(found, sheet: str) -> str:
+    item = next(item for item in found["skipped"].select("li") if text_of(item.q) == sheet)
+    return text_of(item).removeprefix(sheet).strip().removeprefix(":").strip()

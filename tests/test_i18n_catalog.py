@@ -1,6 +1,7 @@
 """Every string the extension shows is translated into Thai, and templates show no bare literals."""
 from __future__ import annotations
 
+import io
 import os
 import re
 
@@ -27,27 +28,44 @@ METHOD_MAP = [
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "ungettext": (1, 2), "N_": None}
 
 
-def extracted_msgids() -> set[str]:
+def extracted_msgids() -> set[str | tuple[str, str]]:
+    """Each message of the code and templates: a msgid, or (singular, plural) of ngettext."""
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         PACKAGE_DIR, method_map=METHOD_MAP, keywords=KEYWORDS, options_map={"**/templates/**.html": {"trimmed": "True"}}
     ):
-        for msgid in message if isinstance(message, tuple) else (message,):
-            if msgid:
-                found.add(msgid)
+        if isinstance(message, tuple):
+            message = message if len(message) > 1 and message[1] else message[0]
+        if message:
+            found.add(message)
     return found
+
+
+def translated_msgids(catalog) -> set[str | tuple[str, str]]:
+    """Messages with every form translated: plural entries as (singular, plural), which
+    ngettext needs, and by their singular, which is all _() of the same text needs."""
+    done = set()
+    for m in catalog:
+        if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else (m.string,)):
+            done.add(m.id)
+            if isinstance(m.id, tuple):
+                done.add(m.id[0])
+    return done
 
 
 def test_every_extension_message_has_a_thai_translation():
     with open(THAI_PO, "rb") as po_file:
-        catalog = read_po(po_file, locale="th")
-    translated = {
-        (m.id[0] if isinstance(m.id, tuple) else m.id)
-        for m in catalog
-        if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else (m.string,))
-    }
-    missing = sorted(msgid for msgid in extracted_msgids() if msgid not in translated)
+        translated = translated_msgids(read_po(po_file, locale="th"))
+    missing = sorted(map(str, extracted_msgids() - translated))
     assert not missing, f"{len(missing)} messages lack a Thai translation in {THAI_PO}: {missing[:20]}"
+
+
+def test_plural_entries_count_as_translated_only_with_their_plural():
+    catalog = read_po(io.BytesIO(
+        b'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
+        b'msgid "{n} issue"\nmsgid_plural "{n} issues"\nmsgstr[0] "{n} x"\n\n'
+        b'msgid "{n} row"\nmsgid_plural "{n} rows"\nmsgstr[0] ""\n'), locale="th")
+    assert translated_msgids(catalog) == {("{n} issue", "{n} issues"), "{n} issue"}
 
 
 # Anything between tags or in these attributes is shown to a person.
@@ -58,6 +76,10 @@ SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
 TAG = re.compile(r"<[^>]*>", re.S)
 ATTRIBUTE = re.compile(r'\b(' + "|".join(VISIBLE_ATTRIBUTES) + r')\s*=\s*"([^"]*)"', re.I)
 LETTER = re.compile(r"[A-Za-z\u0E01-\u0E5B]")
+ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);", re.I)
+# Text that code reads, not a person: the DataStore's row-number column, and the spacer
+# column that CKAN's datatablesview.js finds by its text (th:contains("colspacer")).
+IDENTIFIERS = {"_id", "colspacer"}
 
 
 def literals_in(source: str) -> list[str]:
@@ -67,8 +89,8 @@ def literals_in(source: str) -> list[str]:
     for _name, value in ATTRIBUTE.findall(without_code):
         if LETTER.search(JINJA.sub(" ", value)):
             found.append(value.strip())
-    text = TAG.sub(" ", JINJA.sub(" ", without_code))
-    found.extend(chunk.strip() for chunk in text.split("\n") if LETTER.search(chunk))
+    text = ENTITY.sub(" ", TAG.sub(" ", JINJA.sub(" ", without_code)))
+    found.extend(chunk.strip() for chunk in text.split("\n") if LETTER.search(chunk) and chunk.strip() not in IDENTIFIERS)
     return found
 
 
@@ -88,3 +110,5 @@ def test_templates_have_no_untranslated_visible_literals(path):
 def test_the_literal_scanner_catches_bare_text():
     assert literals_in('<p>Gap analysis</p><a title="Open">{{ _("x") }}</a>') == ["Open", "Gap analysis"]
     assert literals_in("<p>{{ _('Gap analysis') }}</p>{% trans %}x{% endtrans %}") == []
+    assert literals_in('<th data-name="_id">_id</th>\n<th id="_colspacer">colspacer</th>\n{{ x }}&nbsp;&#10;') == []
+    assert literals_in("<th>\ncolspacer table\n</th>") == ["colspacer table"]

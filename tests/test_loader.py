@@ -193,3 +193,162 @@ def test_full_text_search_finds_thai_words(resource, tmp_path):
     found = records(resource["id"], q="คลองหลวง")["records"]
     assert [r["อำเภอ"] for r in found] == ["คลองหลวง"]
     assert records(resource["id"], include_total=True)["total"] == 2
+
+
+# --------------------------------------------------------------- workbooks --
+
+def agency_workbook(tmp_path, formula: bool = False) -> str:
+    """A sheet as agencies make it: merged title, blank row, header, data with a
+    blank row inside, a source note; a second sheet with another table."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "นักท่องเที่ยว"
+    sheet["A1"] = "ตารางที่ 2 ผู้เยี่ยมเยือน จังหวัดปทุมธานี"
+    sheet.merge_cells("A1:D1")
+    sheet.append([])
+    sheet.append(["ปี พ.ศ.", LONG_2566, "รายได้ (ล้านบาท)", "วันที่ปรับปรุง"])
+    sheet.append(["2566", 1234, 12.5, datetime_value(2024, 1, 15)])
+    sheet.append([])
+    sheet.append(["2567", "=B4*2" if formula else 2000, 13.25, datetime_value(2024, 2, 1)])
+    sheet.append([])
+    sheet.append(["ที่มา: การท่องเที่ยวแห่งประเทศไทย"])
+    other = book.create_sheet("อำเภอ")
+    other.append(["อำเภอ", "จำนวน"])
+    other.append(["คลองหลวง", 5])
+    # Named as CKAN stores an upload: by its resource id, no extension.
+    path = tmp_path / "0b7f2c6e-upload"
+    book.save(path)
+    return str(path)
+
+
+def datetime_value(year, month, day):
+    import datetime
+
+    return datetime.datetime(year, month, day)
+
+
+def test_agency_workbook_loads_its_table_without_title_blank_rows_or_notes(resource, tmp_path):
+    report = loader.load_table(resource["id"], agency_workbook(tmp_path), "xlsx")
+
+    assert report["sheet"] == "นักท่องเที่ยว" and report["header_row"] == 3
+    assert report["title"] == ["ตารางที่ 2 ผู้เยี่ยมเยือน จังหวัดปทุมธานี"]
+    assert report["footnotes"] == ["ที่มา: การท่องเที่ยวแห่งประเทศไทย"]
+    assert [s["sheet"] for s in report["sheets_left_out"]] == ["อำเภอ"]
+    assert [(c["label"], c["type"]) for c in report["columns"]] == [
+        ("ปี พ.ศ.", "int8"), (LONG_2566, "int8"), ("รายได้ (ล้านบาท)", "numeric"), ("วันที่ปรับปรุง", "date")]
+    found = records(resource["id"], sort="_id")["records"]
+    assert [list(r.values())[1:3] for r in found] == [[2566, 1234], [2567, 2000]]
+
+
+def test_formula_without_a_saved_value_loads_empty_and_is_counted(resource, tmp_path):
+    report = loader.load_table(resource["id"], agency_workbook(tmp_path, formula=True), "xlsx")
+    assert report["formulas_without_value"] == 1
+    assert [list(r.values())[2] for r in records(resource["id"], sort="_id")["records"]] == [1234, None]
+
+
+def test_zip_bomb_and_renamed_files_are_refused_by_name(resource, tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w") as member:
+            for _ in range(24):
+                member.write(b" " * (1024 * 1024))
+    with pytest.raises(LoadError) as caught:
+        loader.load_table(resource["id"], str(bomb), "xlsx")
+    assert caught.value.code == "zip-bomb"
+
+    pdf = tmp_path / "report.xlsx"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    with pytest.raises(LoadError) as caught:
+        loader.load_table(resource["id"], str(pdf), "xlsx")
+    assert caught.value.code == "not-a-workbook"
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_a_clear_message(dataset, ckan_config, monkeypatch):
+    """The 2 GB upload case, scaled down: CKAN's limit (ckan.max_resource_size, MB) refuses it."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    import ckan.plugins.toolkit as toolkit
+
+    monkeypatch.setitem(ckan_config, "ckan.max_resource_size", 1)
+    upload = FileStorage(io.BytesIO(b"a,b\n" + b"1,2\n" * 400_000), "big.csv")
+    with pytest.raises(toolkit.ValidationError) as caught:
+        call_action("resource_create", package_id=dataset["id"], name="ใหญ่", format="CSV", url="big.csv", upload=upload)
+    assert caught.value.error_dict == {"upload": [
+        "The file is 2 MB; the portal accepts files of at most 1 MB. Publish a link to a larger file instead, or split it."]}
+    assert not call_action("package_show", id=dataset["id"])["resources"]
+
+
+# --------------------------------------------------- the resource page's section --
+
+def _section(app, dataset, resource, language="th", headers=None):
+    from bs4 import BeautifulSoup
+
+    page = app.get(f"/{language}/dataset/{dataset['name']}/resource/{resource['id']}", headers=headers or {})
+    return BeautifulSoup(page.body, "html.parser").find(id="datastore-load")
+
+
+def test_resource_page_says_what_was_loaded_in_thai_and_english(app, dataset, resource, tmp_path):
+    from ckanext.provincial.loading import jobs as loads
+
+    text = ("ตารางที่ 1 นักท่องเที่ยว,,\n,,\nปี พ.ศ.,ผู้เยี่ยมเยือนชาวไทย (คน),วันที่สำรวจ\n"
+            '2566,"1,234",19/05/2566\n2567,"2,000",20/05/2567\nที่มา: ททท.,,\n')
+    assert loads.load(resource, write(tmp_path, text))["status"] == "complete"
+
+    thai = _section(app, dataset, resource)
+    assert thai["data-load-status"] == "complete"
+    assert "นำเข้า" in thai.get_text() and "Loaded" not in thai.get_text()
+    assert [td.get_text(strip=True) for td in thai.select("tbody td:first-child")] == [
+        "ปี พ.ศ.", "ผู้เยี่ยมเยือนชาวไทย (คน)", "วันที่สำรวจ"]
+    assert [td["data-column-type"] for td in thai.select("td[data-column-type]")] == ["int8", "int8", "date"]
+    assert thai.find(attrs={"data-load": "title"}).get_text(strip=True) == "ตารางที่ 1 นักท่องเที่ยว"
+    assert thai.find(attrs={"data-load": "footnotes"}).get_text(strip=True) == "ที่มา: ททท."
+    english = _section(app, dataset, resource, "en")
+    assert "Loaded into the DataStore" in english.get_text()
+    assert [td.get_text(strip=True) for td in english.select("td[data-column-type]")] == ["Whole number", "Whole number", "Date"]
+    # Visitors get no reload button; it needs the right to edit the resource.
+    assert thai.find("form") is None
+
+
+def test_a_failed_load_names_the_row_and_keeps_the_previous_table(app, dataset, resource, tmp_path):
+    from ckanext.provincial.loading import jobs as loads
+
+    loads.load(resource, write(tmp_path, "อำเภอ,จำนวน\nเดิม,1\n", "good.csv"))
+    report = loads.load(resource, write(tmp_path, "อำเภอ,จำนวน\nก,1\nข,2,เกิน\n"))
+    assert report["status"] == "error" and report["error"]["row"] == 3
+
+    thai = _section(app, dataset, resource)
+    alert = thai.find(attrs={"data-error-code": "extra-cell"})
+    assert "แถว" in alert.get_text() and "3" in alert.get_text()
+    english = _section(app, dataset, resource, "en")
+    assert english.find(attrs={"data-error-code": "extra-cell"}).get_text(strip=True) == \
+        'Row 3 has an extra value in column 3: "เกิน".'
+    assert "The table loaded before stays as it was." in english.get_text()
+    assert [r["อำเภอ"] for r in records(resource["id"])["records"]] == ["เดิม"]
+
+
+def test_an_editor_reloads_the_table_from_the_page_and_a_visitor_cannot(app, dataset, resource, tmp_path):
+    from ckan.tests import factories
+
+    from ckanext.provincial.loading import jobs as loads
+
+    loads.load(resource, write(tmp_path, "อำเภอ,จำนวน\nเดิม,1\n"))
+    admin = factories.SysadminWithToken()
+    headers = {"Authorization": admin["token"]}
+    form = _section(app, dataset, resource, headers=headers).find("form")
+    assert form is not None
+    support.empty_own_queue()
+
+    app.post(form["action"], headers=headers, data={}, status=302, follow_redirects=False)
+    assert call_action("provincial_datastore_status", resource_id=resource["id"])["status"] == "pending"
+    titles = [job["title"] for job in call_action("job_list")]
+    assert f"provincial load: resource {resource['id']}" in titles
+    support.empty_own_queue()
+
+    app.post(form["action"], data={}, status=403)

@@ -93,10 +93,10 @@ class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
     # IResourceController
 
     def before_resource_create(self, context, resource):
-        content_checks.before_resource_action(context)
+        content_checks.before_resource_action(context, resource)
 
     def before_resource_update(self, context, current, resource):
-        content_checks.before_resource_action(context)
+        content_checks.before_resource_action(context, resource)
 
     # IGroupController (IPackageController calls the same create/edit/delete with datasets)
 

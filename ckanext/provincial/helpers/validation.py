@@ -6,6 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial.validation import jobs, messages
+from ckanext.provincial.validation.messages import N_
 from ckanext.provincial.validation.content import SEVERITY, worst_status
 
 
@@ -55,8 +56,43 @@ def provincial_dataset_validation(dataset: dict[str, Any]) -> dict[str, Any] | N
     return {"status": worst, "label": messages.status_label(worst, toolkit._), "counts": counts, "total": len(statuses)}
 
 
+# What a column's DataStore type means to a reader.
+COLUMN_TYPES = {
+    "text": N_("Text"), "int8": N_("Whole number"), "numeric": N_("Number"), "date": N_("Date"),
+    "timestamp": N_("Date and time"), "bool": N_("Yes or no"),
+}
+
+
+def provincial_column_type_label(type_name: str | None) -> str:
+    return toolkit._(COLUMN_TYPES[type_name]) if type_name in COLUMN_TYPES else (type_name or "")
+
+
+def provincial_column_type_choices() -> list[dict[str, str]]:
+    """The Data Dictionary's "Type Override" choices: the types the loader makes."""
+    return [{"name": toolkit._(label), "value": value} for value, label in COLUMN_TYPES.items()]
+
+
+def provincial_datastore_status(resource: dict[str, Any]) -> dict[str, Any] | None:
+    """The resource's DataStore load status with readable sentences, or None (never loaded)."""
+    if not resource or not resource.get("id"):
+        return None
+    from ckanext.provincial.actions.datastore import with_message
+    from ckanext.provincial.loading import jobs as loads
+
+    report = loads.stored_status(resource["id"])
+    if report is None:
+        return None
+    shown = with_message(report)
+    shown["columns"] = [dict(column, type_label=provincial_column_type_label(column.get("type")))
+                        for column in report.get("columns") or []]
+    return shown
+
+
 def get_helpers():
     return {
+        "provincial_datastore_status": provincial_datastore_status,
+        "provincial_column_type_label": provincial_column_type_label,
+        "provincial_column_type_choices": provincial_column_type_choices,
         "provincial_validation_report": provincial_validation_report,
         "provincial_validation_badge": provincial_validation_badge,
         "provincial_dataset_validation": provincial_dataset_validation,

@@ -301,10 +301,14 @@ def _reader_class():
 class _XlsxBook:
     def __init__(self, path: str, max_columns: int):
         self.max_columns = max_columns
+        # An open file, not the path: openpyxl refuses a path without an Excel
+        # extension, and CKAN stores uploads under the resource id.
+        self.stream = open(path, "rb")
         try:
-            reader = _reader_class()(path, read_only=True, data_only=True, keep_links=False)
+            reader = _reader_class()(self.stream, read_only=True, data_only=True, keep_links=False)
             reader.read()
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            self.stream.close()
             raise _error("not-a-workbook", f" ({type(exc).__name__}: {str(exc)[:200]})",
                          f" ({type(exc).__name__}: {str(exc)[:200]})") from None
         self.reader = reader
@@ -344,6 +348,7 @@ class _XlsxBook:
 
     def close(self) -> None:
         self.reader.archive.close()
+        self.stream.close()
 
 
 class _XlsBook:

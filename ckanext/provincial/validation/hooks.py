@@ -74,8 +74,30 @@ def create_default_views(context: dict[str, Any], dataset: dict[str, Any], resou
 RESOURCE_ACTION = "provincial_resource_action"
 
 
-def before_resource_action(context: dict[str, Any]) -> None:
+def before_resource_action(context: dict[str, Any], resource: dict[str, Any] | None = None) -> None:
     context[RESOURCE_ACTION] = True
+    refuse_oversized_upload(resource or {})
+
+
+def refuse_oversized_upload(resource: dict[str, Any]) -> None:
+    """Refuse an upload over ``ckan.max_resource_size`` before anything is written.
+
+    CKAN finds out only while it copies the file, after the dataset was
+    updated, and says so in an English sentence outside its catalog.
+    """
+    upload = resource.get("upload")
+    stream = getattr(upload, "stream", None)
+    limit = toolkit.config.get("ckan.max_resource_size")
+    if stream is None or not limit or not hasattr(stream, "seek"):
+        return
+    position = stream.tell()
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(position)
+    if size > int(limit) * 1024 * 1024:
+        raise toolkit.ValidationError({"upload": [toolkit._(
+            "The file is {size} MB; the portal accepts files of at most {limit} MB. "
+            "Publish a link to a larger file instead, or split it.").format(size=f"{size / 1024 / 1024:,.0f}", limit=limit)]})
 
 
 def committed_resources(context: dict[str, Any], dataset_id: str) -> dict[str, dict[str, Any]]:

@@ -352,3 +352,23 @@ def test_an_editor_reloads_the_table_from_the_page_and_a_visitor_cannot(app, dat
     support.empty_own_queue()
 
     app.post(form["action"], data={}, status=403)
+
+
+def test_a_sheet_saved_as_csv_checks_clean_like_its_load(tmp_path):
+    """Title and blank rows above the header, a blank row inside, a note under
+    the table: the content check reads the same table as the loader, not the
+    title as the header (which reported "column 2 has no header" and blank rows)."""
+    from ckanext.provincial.validation import content
+
+    text = ("ตารางที่ 1 นักท่องเที่ยว,,\n,,\nอำเภอ,ชาย (คน),หญิง (คน)\nเมืองปทุมธานี,10,12\n,,\n"
+            "คลองหลวง,20,22\n,,\nที่มา: สำนักงานสถิติจังหวัดปทุมธานี,,\n")
+    report = content.check_table(write(tmp_path, text), "csv")
+    assert report["status"] == "success", report["errors"]
+    assert report["workbook"]["title"] == ["ตารางที่ 1 นักท่องเที่ยว"]
+    assert report["workbook"]["header_row"] == 3
+    assert report["workbook"]["footnotes"] == ["ที่มา: สำนักงานสถิติจังหวัดปทุมธานี"]
+
+    broken = text.replace("คลองหลวง,20,22", "คลองหลวง,20,ยี่สิบสอง,เกิน")
+    report = content.check_table(write(tmp_path, broken, "broken.csv"), "csv")
+    assert report["status"] == "failure"
+    assert {(e["code"], e["row"]) for e in report["errors"]} >= {("extra-cell", 6)}

@@ -189,3 +189,32 @@ def rows(path: str, table: TextTable):
             raise TableFileError("encoding-error", str(exc)[:200], row=line)
         except csv.Error as exc:
             raise TableFileError("source-error", str(exc)[:200], row=line)
+
+
+class TableRows:
+    """The data rows of a text table as a spreadsheet export leaves them:
+    blank rows left out, and the notes under the table (from the bottom up,
+    blank rows and rows of one non-numeric cell) kept apart in ``footnotes``
+    once the rows have been read to the end. The same rule as the loader's."""
+
+    def __init__(self, path: str, table: TextTable):
+        self.path, self.table = path, table
+        self.footnotes: list[str] = []
+        self.blank_rows = 0
+
+    def __iter__(self):
+        held: list[tuple[int, list[str]]] = []  # rows that are notes if nothing follows
+        for line, cells in rows(self.path, self.table):
+            values = [c.strip() for c in cells if c and c.strip()]
+            if len(values) >= 2 or (values and types.infer(values) != types.TEXT):
+                for kept in held:
+                    if any(c.strip() for c in kept[1]):
+                        yield kept
+                    else:
+                        self.blank_rows += 1
+                held = []
+                yield line, cells
+            else:
+                held.append((line, cells))
+        self.footnotes = [" ".join(c.strip() for c in cells if c.strip()) for _, cells in held
+                          if any(c.strip() for c in cells)]

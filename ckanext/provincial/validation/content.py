@@ -199,6 +199,9 @@ def check_table(
 
     if fmt in WORKBOOK_FORMATS:
         return _check_workbook(path, fmt, declared, max_rows, max_errors, base)
+    exported = _exported_sheet(path)
+    if exported is not None:
+        return _check_exported_sheet(path, exported, declared, max_rows, max_errors, base)
 
     options: dict[str, Any] = {"basepath": os.path.dirname(os.path.abspath(path))}
     if fmt:
@@ -293,6 +296,58 @@ def _check_workbook(path: str, fmt: str, declared: Any, max_rows: int, max_error
         "other_tables": [{"sheet": other.sheet, "header_row": other.header_row} for other in book.tables[1:]],
         "skipped": book.skipped,
     }
+    return result
+
+
+def _exported_sheet(path: str):
+    """A text table with a title above its header (a sheet saved as CSV), or None."""
+    from ckanext.provincial.tables.text import TableFileError, read_text_table
+
+    try:
+        table = read_text_table(path)
+    except TableFileError:
+        return None  # Frictionless reports it in its own words
+    return table if table.title else None
+
+
+def _check_exported_sheet(path: str, table, declared: Any, max_rows: int, max_errors: int,
+                          base: dict[str, Any]) -> dict[str, Any]:
+    """Check a sheet saved as text as a workbook is checked: the table under its
+    title, without its blank rows and the notes under it; rows are the file's lines."""
+    from array import array
+
+    from frictionless import Checklist, Resource
+    from frictionless.exception import FrictionlessException
+
+    from ckanext.provincial.tables.text import TableFileError, TableRows
+
+    lines = array("q")
+    rows = TableRows(path, table)
+
+    def data():
+        lines[:] = array("q")
+        yield table.headers
+        for number, cells in rows:
+            lines.append(number)
+            yield cells
+
+    options: dict[str, Any] = {"schema": declared} if declared is not None else {}
+    try:
+        report = Resource(data=data, **options).validate(
+            Checklist(checks=[_formula_check_class()()]),
+            limit_errors=max_errors or None, limit_rows=max_rows or None)
+    except (FrictionlessException, TableFileError) as exc:
+        return file_error_report("source-error", str(exc)[:300], **base)
+    if not report.tasks:
+        return file_error_report("source-error", "; ".join(str(e.note) for e in report.errors)[:300], **base)
+    result = _summarise(report.tasks[0], base["format"], base["encoding"], base["schema_source"], max_rows)
+    for error in result["errors"]:
+        if error["row"] is not None:
+            error["row"] = lines[error["row"] - 2] if 2 <= error["row"] < len(lines) + 2 else None
+    result["workbook"] = {"sheet": None, "header_row": table.header_row, "header_rows": [table.header_row],
+                          "first_column": 1, "title": table.title, "footnotes": rows.footnotes,
+                          "formulas_without_value": 0, "formula_cells_without_value": [],
+                          "other_tables": [], "skipped": []}
     return result
 
 

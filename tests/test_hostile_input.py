@@ -284,6 +284,8 @@ READ_CALLS = {
     "provincial_vocabulary_sync": {"dry_run": True},
     "provincial_gap_snapshot_create": {"province_codes": ["13"]},
     "provincial_validation_run": {"resource_id": "x", "sync": False},
+    "provincial_datastore_status": {"resource_id": "x"},
+    "provincial_datastore_submit": {"resource_id": "x", "sync": False},
     "dcat_catalog_show": {"format": "ttl", "q": "*:*", "fq": "", "page": 1, "modified_since": "2024-01-01"},
 }
 READ_PARAMETERS = [(action, key) for action, data in READ_CALLS.items() for key in data]

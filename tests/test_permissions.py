@@ -91,6 +91,12 @@ def world(reset_db, reset_index, migrate_db_for):
         "record", owner_org=agency["id"], name=unique("privmark2"), title=PRIVATE_UNLINKED_TITLE, private=True))
     private_table = datastore_resource(private["id"], [{"อำเภอ": "เมืองปทุมธานี", "หมายเหตุ": PRIVATE_ROW}])
     public_table = datastore_resource(public["id"], [{"อำเภอ": "คลองหลวง", "หมายเหตุ": "สาธารณะ"}])
+    # What the loader records once a table is in (the status the load actions read).
+    from ckanext.provincial.loading import jobs as loads
+
+    for table, note in ((private_table, PRIVATE_ROW), (public_table, "หมายเหตุ")):
+        loads.save_status(table["id"], {"status": "complete", "rows": 1, "columns": [
+            {"id": "อำเภอ", "label": "อำเภอ", "type": "text"}, {"id": "หมายเหตุ", "label": note, "type": "text"}]})
     views = call_action("resource_view_list", id=private_table["id"])
     assert views, "the private table has its default table view"
     issue = call_action("group_create", site_context(), type="development-issue", name=unique("13-perm-issue"),
@@ -361,6 +367,13 @@ MATRIX: tuple[Row, ...] = (
                                          lambda w, r: {"resource_id": w.public_table["id"]}), EVERYONE),
     Row("validation_run_private", Action("provincial_validation_run",
                                          lambda w, r: {"resource_id": w.private_table["id"]}), WRITERS),
+    # --- DataStore loads
+    Row("datastore_status_private", Action("provincial_datastore_status",
+                                           lambda w, r: {"resource_id": w.private_table["id"]}), READERS, sees=READERS),
+    Row("datastore_status_public", Action("provincial_datastore_status",
+                                          lambda w, r: {"resource_id": w.public_table["id"]}), EVERYONE),
+    Row("datastore_submit_private", Action("provincial_datastore_submit",
+                                           lambda w, r: {"resource_id": w.private_table["id"]}), WRITERS),
     # --- national harvesting
     Row("harvest_search", Action("provincial_harvest_search", {}), EVERYONE,
         sees=SYSADMIN, blind=EVERYONE - SYSADMIN, check=check_harvest_count),
@@ -382,6 +395,8 @@ MATRIX: tuple[Row, ...] = (
         READERS),
 
     # --- pages: gap
+    Row("page_datastore_reload_private", Page("/dataset/{private[name]}/resource/{private_table[id]}/datastore-reload",
+                                              "POST", lambda w, r: {}), WRITERS),
     Row("page_gap_index", Page("/gap/"), EVERYONE),
     Row("page_gap_index_csv", Page("/gap/export.csv"), EVERYONE),
     Row("page_gap_index_xlsx", Page("/gap/export.xlsx"), EVERYONE),

@@ -1,7 +1,7 @@
 """DataStore benchmark: the portal's loader against a plain PostgreSQL COPY, the worker's memory, search and preview.
 
 Generates one Thai CSV shaped like what agencies publish (200,000 rows by
-default, about 12 MB: long Thai headers with brackets and dots such as
+default, 12.9 MiB: long Thai headers with brackets and dots such as
 ``ปี พ.ศ.``, integers with comma groups in quotes such as ``"12,345"``, a
 Buddhist-era date ``19/05/2566``, a text column) and in one run times:
 

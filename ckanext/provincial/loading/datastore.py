@@ -290,63 +290,25 @@ def take_out_blank_rows(cursor, staging: str, width: int) -> int:
     return cursor.rowcount
 
 
-SAMPLE_ROWS = 2000
-# Columns verified together in one scan (PostgreSQL allows 1,664 output columns).
-VERIFY_CHUNK = 200
-
-
-def _misfit_sql(staging: str, position: int, type_name: str, first: bool = False, sample: int = 0) -> str:
+def _misfit_sql(staging: str, position: int, type_name: str, first: bool = False) -> str:
     """SQL for a staged row whose value in column ``position`` does not fit the type.
 
     Without ``first`` the scan stops at the first such row it meets, so a
-    text column is decided at once. ``sample`` looks at the first rows only.
+    text column is decided at once and only a typed column is read whole.
     """
     n = types.normalised_sql(f"s.c{position}")
     parts = types.parts_sql("v.n", type_name)
     lateral = f", LATERAL ({parts}) p" if parts else ""
     fits = types.fits_sql("v.n", type_name)
-    rows = (f"(SELECT * FROM {identifier(staging)} ORDER BY _row LIMIT {int(sample)}) s" if sample
-            else f"{identifier(staging)} s")
-    return (f"SELECT s._row, s.c{position} FROM {rows}, LATERAL (SELECT {n} AS n OFFSET 0) v{lateral} "
+    return (f"SELECT s._row, s.c{position} FROM {identifier(staging)} s, LATERAL (SELECT {n} AS n OFFSET 0) v{lateral} "
             f"WHERE NOT ({types.empty_sql('v.n')} OR {fits}){' ORDER BY s._row' if first else ''} LIMIT 1")
-
-
-def _first_fitting(cursor, staging: str, position: int, candidates, sample: int = 0) -> str:
-    for name in candidates:
-        cursor.execute(_misfit_sql(staging, position, name, sample=sample))
-        if cursor.fetchone() is None:
-            return name
-    return types.TEXT
-
-
-def _verify(cursor, staging: str, guesses: dict[int, str]) -> set[int]:
-    """The columns whose guessed type every staged value fits, judged in one scan."""
-    fitting: set[int] = set()
-    items = sorted(guesses.items())
-    for start in range(0, len(items), VERIFY_CHUNK):
-        chunk = items[start:start + VERIFY_CHUNK]
-        normalised = ", ".join(f"{types.normalised_sql(f's.c{i}')} AS n{i}" for i, _ in chunk)
-        laterals = "".join(f", LATERAL ({types.parts_sql(f'v.n{i}', name)}) p{i}" for i, name in chunk
-                           if types.parts_sql(f"v.n{i}", name))
-        checks = ", ".join(f"bool_and({types.empty_sql(f'v.n{i}')} OR {types.fits_sql(f'v.n{i}', name, f'p{i}')})"
-                           for i, name in chunk)
-        cursor.execute(f"SELECT {checks} FROM {identifier(staging)} s, "
-                       f"LATERAL (SELECT {normalised} OFFSET 0) v{laterals}")
-        fitting.update(i for (i, _), ok in zip(chunk, cursor.fetchone()) if ok)
-    return fitting
 
 
 def decide_types(cursor, staging: str, width: int, overrides: dict[int, str], offset: int,
                  headers: list[str]) -> list[str]:
     """Each column's type: the publisher's override (checked on every value) or
-    the first type of ``types.INFERRED`` that every value fits.
-
-    The first rows propose a type per column (a text column is decided there,
-    at its first word); one scan then checks every proposal on all rows, and a
-    column that fails it is decided alone over the types after its proposal.
-    """
-    chosen: dict[int, str] = {}
-    guesses: dict[int, str] = {}
+    the first type of ``types.INFERRED`` that every value fits."""
+    chosen = []
     for position in range(1, width + 1):
         if position in overrides:
             wanted = overrides[position]
@@ -356,25 +318,18 @@ def decide_types(cursor, staging: str, width: int, overrides: dict[int, str], of
                 if misfit:
                     raise LoadError("type-override", note=wanted, row=misfit[0] + offset, column=position,
                                     field=headers[position - 1], cell=misfit[1])
-            chosen[position] = wanted
+            chosen.append(wanted)
             continue
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {identifier(staging)} WHERE btrim(c{position}) <> '')")
-        if not cursor.fetchone()[0]:  # a column with no value at all stays text
-            chosen[position] = types.TEXT
-            continue
-        guess = _first_fitting(cursor, staging, position, types.INFERRED, sample=SAMPLE_ROWS)
-        if guess == types.TEXT:
-            chosen[position] = types.TEXT
-        else:
-            guesses[position] = guess
-    confirmed = _verify(cursor, staging, guesses) if guesses else set()
-    for position, guess in guesses.items():
-        if position in confirmed:
-            chosen[position] = guess
-        else:
-            later = types.INFERRED[types.INFERRED.index(guess) + 1:]
-            chosen[position] = _first_fitting(cursor, staging, position, later)
-    return [chosen[position] for position in range(1, width + 1)]
+        decided = types.TEXT
+        if cursor.fetchone()[0]:  # a column with no value at all stays text
+            for name in types.INFERRED:
+                cursor.execute(_misfit_sql(staging, position, name))
+                if cursor.fetchone() is None:
+                    decided = name
+                    break
+        chosen.append(decided)
+    return chosen
 
 
 def existing_fields(resource_id: str) -> dict[str, dict[str, Any]]:
@@ -523,6 +478,7 @@ def load_table(resource_id: str, path: str, fmt: str, max_columns: int = DEFAULT
         columns = ", ".join(f"c{i} text" for i in range(1, width + 1))
         cursor.execute(f"CREATE UNLOGGED TABLE {identifier(staging)} (_row bigserial, {columns})")
         connection.commit()
+        step = time.monotonic()
         offset = stage(connection, source, staging, width)
         footnotes = take_out_footnotes(cursor, staging, width)
         blank = take_out_blank_rows(cursor, staging, width)
@@ -531,8 +487,11 @@ def load_table(resource_id: str, path: str, fmt: str, max_columns: int = DEFAULT
         count = cursor.fetchone()[0]
         if not count:
             raise LoadError("no-rows")
+        log.debug("load step staging: %.3f s", time.monotonic() - step)
+        step = time.monotonic()
         chosen = decide_types(cursor, staging, width, overrides_from(previous, ids), offset, source.headers)
         connection.commit()
+        log.debug("load step types: %.3f s", time.monotonic() - step)
         fields = []
         for column, label, type_name in zip(ids, labels, chosen):
             info = dict((previous.get(column) or {}).get("info") or {})

@@ -15,7 +15,6 @@ import uuid
 from typing import Any
 
 
-import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 

@@ -10,7 +10,6 @@ kept in CKAN's ``task_status`` table (task type ``provincial_datastore``, key
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 import os
 from typing import Any
@@ -45,42 +44,13 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None).isoformat()
 
 
-def stored_task(resource_id: str) -> dict[str, Any] | None:
-    try:
-        return toolkit.get_action("task_status_show")(
-            {"ignore_auth": True}, {"entity_id": resource_id, "task_type": TASK_TYPE, "key": TASK_KEY})
-    except toolkit.ObjectNotFound:
-        return None
-
-
 def stored_status(resource_id: str) -> dict[str, Any] | None:
     """The last load's report, with ``status`` and ``last_updated``; None if never loaded."""
-    task = stored_task(resource_id)
-    if not task:
-        return None
-    try:
-        report = json.loads(task.get("value") or "{}")
-    except ValueError:
-        report = {}
-    report["status"] = task.get("state") or report.get("status")
-    report["last_updated"] = task.get("last_updated")
-    return report
+    return checks.stored_report(resource_id, TASK_TYPE, TASK_KEY)
 
 
 def save_status(resource_id: str, report: dict[str, Any], session=None) -> None:
-    task = {
-        "entity_id": resource_id, "entity_type": "resource", "task_type": TASK_TYPE, "key": TASK_KEY,
-        "state": report["status"], "value": json.dumps(report, ensure_ascii=False, default=str),
-        "error": json.dumps(report.get("error"), ensure_ascii=False) if report.get("error") else "",
-        "last_updated": _now(),
-    }
-    existing = stored_task(resource_id)
-    if existing:
-        task["id"] = existing["id"]
-    context: dict[str, Any] = {"ignore_auth": True}
-    if session is not None:
-        context["session"] = session
-    toolkit.get_action("task_status_update")(context, task)
+    checks.save_task(resource_id, report, session=session, task_type=TASK_TYPE, key=TASK_KEY)
 
 
 def _datastore_views(resource_id: str) -> None:

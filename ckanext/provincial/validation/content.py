@@ -236,11 +236,6 @@ def _check_workbook(path: str, fmt: str, declared: Any, max_rows: int, max_error
     Frictionless gets the detected header and the data rows as text (as the
     DataStore loader reads them); rows and columns of the report are Excel's.
     """
-    from array import array
-
-    from frictionless import Checklist, Resource
-    from frictionless.exception import FrictionlessException
-
     from ckanext.provincial.tables.workbook import WorkbookError, read_workbook
 
     try:
@@ -248,39 +243,11 @@ def _check_workbook(path: str, fmt: str, declared: Any, max_rows: int, max_error
     except WorkbookError as exc:
         return file_error_report(_WORKBOOK_ERROR_CODES.get(exc.code, "format-error"), exc.message, **base)
     table = book.tables[0]
-    excel_rows = array("q")  # Excel's row number of each row Frictionless numbers 2, 3, ...
-    reading = []
-
-    def data():
-        excel_rows[:] = array("q")
-        yield table.headers
-        rows = table.rows()
-        reading.append(rows)
-        for number, cells in rows:
-            excel_rows.append(number)
-            yield cells
-
-    options: dict[str, Any] = {"schema": declared} if declared is not None else {}
-    try:
-        report = Resource(data=data, **options).validate(
-            Checklist(checks=[_formula_check_class()()]),
-            limit_errors=max_errors or None,
-            limit_rows=max_rows or None,
-        )
-    except (FrictionlessException, WorkbookError) as exc:
-        return file_error_report("source-error", str(exc)[:300], **base)
-    finally:
-        for rows in reading:
-            rows.close()
-    if not report.tasks:
-        note = "; ".join(str(e.note) for e in report.errors)[:300]
-        return file_error_report("source-error", note, **base)
-    result = _summarise(report.tasks[0], fmt, None, base["schema_source"], max_rows)
+    result, numbers = _check_found_table(table.headers, table.rows, declared, max_rows, max_errors,
+                                         dict(base, encoding=None), expected=(WorkbookError,))
+    if numbers is None:
+        return result
     for error in result["errors"]:
-        if error["row"] is not None and 2 <= error["row"] < len(excel_rows) + 2:
-            error["row"] = excel_rows[error["row"] - 2]
-        elif error["row"] is not None:
-            error["row"] = None
         if error["column"] is not None:
             error["column"] += table.first_column - 1
     result["workbook"] = {
@@ -299,6 +266,48 @@ def _check_workbook(path: str, fmt: str, declared: Any, max_rows: int, max_error
     return result
 
 
+def _check_found_table(headers: list[str], open_rows, declared: Any, max_rows: int, max_errors: int,
+                       base: dict[str, Any], expected: tuple = ()) -> tuple[dict[str, Any], Any]:
+    """Check a table found inside a file (under its title, without its notes):
+    Frictionless gets the header and the ``(row number, cells)`` rows that
+    ``open_rows()`` gives (it may read them more than once) as inline data; the
+    report's rows are the file's own. Returns (report, numbers or None)."""
+    from array import array
+
+    from frictionless import Checklist, Resource
+    from frictionless.exception import FrictionlessException
+
+    numbers = array("q")  # the file's row of each row Frictionless numbers 2, 3, ...
+    opened = []
+
+    def data():
+        numbers[:] = array("q")
+        yield headers
+        rows = open_rows()
+        opened.append(rows)
+        for number, cells in rows:
+            numbers.append(number)
+            yield cells
+
+    options: dict[str, Any] = {"schema": declared} if declared is not None else {}
+    try:
+        report = Resource(data=data, **options).validate(
+            Checklist(checks=[_formula_check_class()()]),
+            limit_errors=max_errors or None, limit_rows=max_rows or None)
+    except (FrictionlessException,) + tuple(expected) as exc:
+        return file_error_report("source-error", str(exc)[:300], **base), None
+    finally:
+        for rows in opened:
+            getattr(rows, "close", lambda: None)()
+    if not report.tasks:
+        return file_error_report("source-error", "; ".join(str(e.note) for e in report.errors)[:300], **base), None
+    result = _summarise(report.tasks[0], base["format"], base["encoding"], base["schema_source"], max_rows)
+    for error in result["errors"]:
+        if error["row"] is not None:
+            error["row"] = numbers[error["row"] - 2] if 2 <= error["row"] < len(numbers) + 2 else None
+    return result, numbers
+
+
 def _exported_sheet(path: str):
     """A text table with a title above its header (a sheet saved as CSV), or None."""
     from ckanext.provincial.tables.text import TableFileError, read_text_table
@@ -314,36 +323,13 @@ def _check_exported_sheet(path: str, table, declared: Any, max_rows: int, max_er
                           base: dict[str, Any]) -> dict[str, Any]:
     """Check a sheet saved as text as a workbook is checked: the table under its
     title, without its blank rows and the notes under it; rows are the file's lines."""
-    from array import array
-
-    from frictionless import Checklist, Resource
-    from frictionless.exception import FrictionlessException
-
     from ckanext.provincial.tables.text import TableFileError, TableRows
 
-    lines = array("q")
     rows = TableRows(path, table)
-
-    def data():
-        lines[:] = array("q")
-        yield table.headers
-        for number, cells in rows:
-            lines.append(number)
-            yield cells
-
-    options: dict[str, Any] = {"schema": declared} if declared is not None else {}
-    try:
-        report = Resource(data=data, **options).validate(
-            Checklist(checks=[_formula_check_class()()]),
-            limit_errors=max_errors or None, limit_rows=max_rows or None)
-    except (FrictionlessException, TableFileError) as exc:
-        return file_error_report("source-error", str(exc)[:300], **base)
-    if not report.tasks:
-        return file_error_report("source-error", "; ".join(str(e.note) for e in report.errors)[:300], **base)
-    result = _summarise(report.tasks[0], base["format"], base["encoding"], base["schema_source"], max_rows)
-    for error in result["errors"]:
-        if error["row"] is not None:
-            error["row"] = lines[error["row"] - 2] if 2 <= error["row"] < len(lines) + 2 else None
+    result, numbers = _check_found_table(table.headers, lambda: iter(rows), declared, max_rows, max_errors, base,
+                                         expected=(TableFileError,))
+    if numbers is None:
+        return result
     result["workbook"] = {"sheet": None, "header_row": table.header_row, "header_rows": [table.header_row],
                           "first_column": 1, "title": table.title, "footnotes": rows.footnotes,
                           "formulas_without_value": 0, "formula_cells_without_value": [],

@@ -83,18 +83,19 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None).isoformat()
 
 
-def stored_task(resource_id: str) -> dict[str, Any] | None:
+def stored_task(resource_id: str, task_type: str = TASK_TYPE, key: str = TASK_KEY) -> dict[str, Any] | None:
     try:
         return toolkit.get_action("task_status_show")(
-            {"ignore_auth": True}, {"entity_id": resource_id, "task_type": TASK_TYPE, "key": TASK_KEY}
+            {"ignore_auth": True}, {"entity_id": resource_id, "task_type": task_type, "key": key}
         )
     except toolkit.ObjectNotFound:
         return None
 
 
-def stored_report(resource_id: str) -> dict[str, Any] | None:
-    """The last stored report (with ``status`` ``pending`` while a check waits)."""
-    task = stored_task(resource_id)
+def stored_report(resource_id: str, task_type: str = TASK_TYPE, key: str = TASK_KEY) -> dict[str, Any] | None:
+    """The last stored report (with ``status`` ``pending`` while a check waits);
+    the DataStore load keeps its status the same way under its own task type."""
+    task = stored_task(resource_id, task_type, key)
     if not task:
         return None
     try:
@@ -106,18 +107,19 @@ def stored_report(resource_id: str) -> dict[str, Any] | None:
     return report
 
 
-def save_task(resource_id: str, report: dict[str, Any], session=None) -> None:
+def save_task(resource_id: str, report: dict[str, Any], session=None, task_type: str = TASK_TYPE,
+              key: str = TASK_KEY) -> None:
     task = {
         "entity_id": resource_id,
         "entity_type": "resource",
-        "task_type": TASK_TYPE,
-        "key": TASK_KEY,
+        "task_type": task_type,
+        "key": key,
         "state": report["status"],
-        "value": json.dumps(report, ensure_ascii=False),
-        "error": "",
+        "value": json.dumps(report, ensure_ascii=False, default=str),
+        "error": json.dumps(report["error"], ensure_ascii=False) if report.get("error") else "",
         "last_updated": _now(),
     }
-    existing = stored_task(resource_id)
+    existing = stored_task(resource_id, task_type, key)
     if existing:
         task["id"] = existing["id"]
     context: dict[str, Any] = {"ignore_auth": True}

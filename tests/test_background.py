@@ -36,7 +36,10 @@ def _empty(queue) -> None:
 
 
 @pytest.fixture(scope="module")
-def worker():
+def worker(reset_db):
+    # The jobs read CKAN's tables: a fresh test database has none until a
+    # test makes them, and this module may run first.
+    reset_db()
     queue = ckan_jobs.get_queue(QUEUE)
     _empty(queue)
     portal = LivePortal("worker", level="INFO")

@@ -51,8 +51,7 @@ DEFAULT_MAX_COLUMNS = 1000
 # Python codec -> PostgreSQL client encoding, for COPY straight from the file.
 PG_ENCODINGS = {"utf-8": "UTF8", "ascii": "UTF8", "cp874": "WIN874", "tis-620": "WIN874",
                 "windows-874": "WIN874", "windows-1252": "WIN1252", "iso-8859-1": "LATIN1",
-                "latin-1": "LATIN1", "iso-8859-11": "ISO_8859_5"}
-PG_ENCODINGS.pop("iso-8859-11")  # no PostgreSQL name; read through Python
+                "latin-1": "LATIN1"}
 FOOTNOTE_SCAN = 30
 
 
@@ -274,7 +273,7 @@ def take_out_footnotes(cursor, staging: str, width: int) -> list[str]:
     notes, first_note = [], None
     for record in cursor.fetchall():
         values = _nonempty(list(record[1:]))
-        if len(values) >= 2 or (len(values) == 1 and types.infer(values) != types.TEXT):
+        if text_tables.is_data_row(values):
             break
         if values:
             notes.append(values[0])

@@ -7,7 +7,8 @@ number of cells), its line ending, the title lines an export from a
 spreadsheet leaves above the header, and the header itself. The data is then
 streamed by the loader, straight from the file into PostgreSQL's COPY.
 
-Header rule (the same as for workbooks): leading blank records are skipped;
+Header rule (simpler than the workbooks' one in ``workbook.py``, since a text
+export has no merged cells): leading blank records are skipped;
 a record with a single non-empty cell, followed by records with more, is a
 title line; the first record with at least two non-empty cells (or the only
 cell of a one-column table) is the header. A header whose cells are all
@@ -92,6 +93,13 @@ def find_header(records: list[list[str | None]]) -> int | None:
         if count >= 2 or widest <= 1:
             return index
     return None
+
+
+def is_data_row(values: list[str]) -> bool:
+    """Whether the non-empty ``values`` of a row under a table are data: two or
+    more values, or one number or date. Otherwise (blank, or one word such as
+    ``ที่มา: ...``) the row is a note if only notes follow it."""
+    return len(values) >= 2 or (len(values) == 1 and types.infer(values) != types.TEXT)
 
 
 def looks_like_data(record: list[str | None]) -> bool:
@@ -206,7 +214,7 @@ class TableRows:
         held: list[tuple[int, list[str]]] = []  # rows that are notes if nothing follows
         for line, cells in rows(self.path, self.table):
             values = [c.strip() for c in cells if c and c.strip()]
-            if len(values) >= 2 or (values and types.infer(values) != types.TEXT):
+            if is_data_row(values):
                 for kept in held:
                     if any(c.strip() for c in kept[1]):
                         yield kept

@@ -69,7 +69,7 @@ def provincial_column_type_label(type_name: str | None) -> str:
 
 def provincial_column_type_choices() -> list[dict[str, str]]:
     """The Data Dictionary's "Type Override" choices: the types the loader makes."""
-    return [{"name": toolkit._(label), "value": value} for value, label in COLUMN_TYPES.items()]
+    return [{"text": toolkit._(label), "value": value} for value, label in COLUMN_TYPES.items()]
 
 
 def provincial_datastore_status(resource: dict[str, Any]) -> dict[str, Any] | None:

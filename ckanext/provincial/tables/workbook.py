@@ -606,6 +606,59 @@ def _layout(head: list[_Row], max_columns: int) -> _Layout | None:
 
 
 @dataclasses.dataclass
+class SheetRow:
+    """One row of a sheet read by position: Excel's row number, the cells as
+    text (``cell_text``), and each cell's kind (``text``, ``number``, ``date``,
+    ``bool``, ``error``, ``formula`` for a formula saved without a value)."""
+    number: int
+    cells: list[str | None]
+    kinds: list[str | None]
+
+    @property
+    def blank(self) -> bool:
+        return not any(cell is not None for cell in self.cells)
+
+
+class OpenWorkbook:
+    """A workbook opened for reading sheets by position (fixed layouts such as
+    the national metadata workbook), with the same safety checks as
+    ``read_workbook``. Use through :func:`open_workbook`."""
+
+    def __init__(self, book):
+        self._book = book
+        self._sheets = list(book.sheets())
+
+    def sheet_names(self, visible_only: bool = False) -> list[str]:
+        """Sheet names in workbook order (chart sheets left out; hidden ones too with ``visible_only``)."""
+        return [name for name, reason in self._sheets
+                if reason != "chart" and not (visible_only and reason)]
+
+    def rows(self, sheet: str) -> Iterator[SheetRow]:
+        """Every row Excel stores for ``sheet`` (blank rows may be missing), in order."""
+        cut = [0]
+        for row in self._book.rows(sheet, cut):
+            yield SheetRow(row.number, row.cells, row.kinds)
+
+
+@contextlib.contextmanager
+def open_workbook(
+    path: str,
+    max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED_BYTES,
+    max_columns: int = DEFAULT_MAX_COLUMNS,
+    max_ratio: float = DEFAULT_MAX_RATIO,
+) -> Iterator[OpenWorkbook]:
+    """The workbook at ``path`` opened for reading by position.
+
+    :raises WorkbookError: ``not-a-workbook``, ``encrypted``, ``zip-bomb``
+    """
+    kind = _sniff(path)
+    if kind == "xlsx":
+        _check_zip(path, max_uncompressed_bytes, max_ratio)
+    with _open(path, kind, max_columns) as book:
+        yield OpenWorkbook(book)
+
+
+@dataclasses.dataclass
 class Workbook:
     tables: list[SheetTable]
     skipped: list[dict]

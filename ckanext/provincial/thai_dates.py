@@ -7,7 +7,8 @@ practice is day, full Thai month name and Buddhist-era year (CE + 543):
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Optional, Union
+import re
+from typing import Any, Optional, Union
 
 BUDDHIST_ERA_OFFSET = 543
 
@@ -59,3 +60,111 @@ def format_for_locale(value: DateLike, locale: str, short: bool = False) -> str:
     if (locale or "").lower().startswith("th"):
         return format_thai(day, short=short)
     return day.isoformat()
+
+
+# ------------------------------------------------------------- reading --
+#
+# Dates as agencies write them in workbooks and forms: ISO (common or
+# Buddhist era, 2566-01-15), day/month/year (15/01/2566, 15-1-2023), Thai
+# month names full or short, with or without dots and "พ.ศ." (15 ม.ค. 2566,
+# 15 มกราคม พ.ศ. 2566, 15 ม.ค. 66), English month names (15 Jan 2023), Thai
+# digits anywhere (๑๕/๐๑/๒๕๖๖), and Excel's day numbers (44941). A year from
+# 2400 is Buddhist era. Day before month always: 01/02/2566 is 1 February.
+
+THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
+FIRST_BUDDHIST_YEAR = 2400
+# Excel's day 0 (its 1900 system counts a 29 February 1900 that never was: day 60).
+EXCEL_EPOCH = _dt.date(1899, 12, 30)
+# Day numbers read as dates: 1927-05-18 to 9999-12-31. Smaller numbers are more
+# likely years or counts than dates.
+EXCEL_FIRST_DAY, EXCEL_LAST_DAY = 10_000, 2_958_465
+
+_TO_WESTERN = str.maketrans(THAI_DIGITS, "0123456789")
+_ENGLISH_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$", re.IGNORECASE)
+_DMY = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_ERA = r"(?:(?:พ\s*\.?\s*ศ|ค\s*\.?\s*ศ|b\s*\.?\s*e|c\s*\.?\s*e|a\s*\.?\s*d)\s*\.?\s*)?"
+_NAMED = re.compile(r"^(?:วันที่\s*)?(\d{1,2})\s*([฀-๏.]+|[a-z]+\.?)\s*,?\s*" + _ERA + r"(\d{4}|\d{2})$")
+_YEAR = re.compile(r"^(?:ปี\s*)?" + _ERA + r"(\d{4})$")
+
+
+def western_digits(text: str) -> str:
+    """Thai digits as 0-9 (๒๕๖๖ → 2566)."""
+    return text.translate(_TO_WESTERN)
+
+
+def common_era(year: int) -> int:
+    """A year from 2400 on is Buddhist era: its common-era year; any other as it is."""
+    return year - BUDDHIST_ERA_OFFSET if year >= FIRST_BUDDHIST_YEAR else year
+
+
+def from_excel_serial(number: Union[int, float, str]) -> Optional[_dt.date]:
+    """The date of an Excel day number (1900 system) from 1927 on; None when outside that range."""
+    try:
+        value = float(western_digits(str(number)).strip())
+    except ValueError:
+        return None
+    if not EXCEL_FIRST_DAY <= value <= EXCEL_LAST_DAY:
+        return None
+    return EXCEL_EPOCH + _dt.timedelta(days=int(value))
+
+
+def _month(name: str) -> Optional[int]:
+    key = name.replace(".", "").replace(" ", "").lower()
+    for number, (full, short) in enumerate(zip(THAI_MONTHS, THAI_MONTHS_SHORT), start=1):
+        if key in (full, short.replace(".", "")):
+            return number
+    for number, english in enumerate(_ENGLISH_MONTHS, start=1):
+        if len(key) >= 3 and english.startswith(key[:3]) and key.isascii():
+            return number
+    return None
+
+
+def parse_text(value: Any) -> Optional[_dt.date]:
+    """A date as agencies write it (see above); None when the text is no date.
+
+    Excel day numbers are not read here (a number is ambiguous): see
+    :func:`from_excel_serial`.
+    """
+    if value in (None, ""):
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.replace(year=common_era(value.year)).date() if value.year >= FIRST_BUDDHIST_YEAR else value.date()
+    if isinstance(value, _dt.date):
+        return value.replace(year=common_era(value.year)) if value.year >= FIRST_BUDDHIST_YEAR else value
+    text = re.sub(r"\s+", " ", western_digits(str(value)).strip()).lower()
+    year = month = day = None
+    found = _ISO.match(text)
+    if found:
+        year, month, day = (int(part) for part in found.groups())
+    elif (found := _DMY.match(text)):
+        day, month, year = (int(part) for part in found.groups())
+    elif (found := _NAMED.match(text)):
+        day, month, year = int(found.group(1)), _month(found.group(2)), int(found.group(3))
+        if month is None:
+            return None
+        if year < 100:
+            # "15 ม.ค. 66": a two-digit year after a Thai month is Buddhist era; not guessed for English.
+            if found.group(2).isascii():
+                return None
+            year += 2500
+    if year is None:
+        return None
+    try:
+        return _dt.date(common_era(year), month, day)
+    except ValueError:
+        return None
+
+
+def parse_year(value: Any) -> Optional[str]:
+    """A year as four digits, the era kept as written (``2566``, ``2023``); None when no year.
+
+    Reads ``2566``, ``๒๕๖๖``, ``พ.ศ. 2566``, ``ปี 2566``, ``2566.0`` (a number cell).
+    """
+    if value in (None, ""):
+        return None
+    text = re.sub(r"\s+", " ", western_digits(str(value)).strip()).lower()
+    if re.fullmatch(r"\d{4}\.0+", text):
+        text = text.split(".")[0]
+    found = _YEAR.match(text)
+    return found.group(1) if found else None

@@ -106,6 +106,16 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SPACES = re.compile(r"\s+")
 
 TEXT, NUMBER, DATE, BOOL, ERROR, FORMULA = "text", "number", "date", "bool", "error", "formula"
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)\"")
+
+
+def _column_letter(index: int) -> str:
+    """Excel's letters of the 1-based column ``index`` (1 → A, 27 → AA)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 class WorkbookError(Exception):
@@ -346,6 +356,25 @@ class _XlsxBook:
                         kinds[column - 1] = ERROR  # #DIV/0!, #N/A: shown as Excel shows them
                 yield _Row(number, texts, kinds)
 
+    def merged_ranges(self, name: str) -> list[str]:
+        """``A1:H1``-style ranges of the sheet's merged cells.
+
+        The sheet lists them after all its rows: the raw XML is scanned for
+        the first ``mergeCell`` (fast, no parsing of the rows), then only the
+        rest is read."""
+        with contextlib.closing(self.reader.archive.open(self.paths[name])) as source:
+            tail = b""
+            while True:
+                chunk = source.read(1 << 20)
+                if not chunk:
+                    return []
+                buffer = tail + chunk
+                at = buffer.find(b"mergeCell")
+                if at >= 0:
+                    rest = buffer[max(at - 16, 0):] + source.read()
+                    return [ref.decode("ascii").upper() for ref in _MERGE_CELL.findall(rest)]
+                tail = buffer[-32:]
+
     def close(self) -> None:
         self.reader.archive.close()
         self.stream.close()
@@ -358,6 +387,7 @@ class _XlsBook:
 
         self.max_columns = max_columns
         self.xlrd = xlrd
+        self.path = path
         with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as memory:
             try:
                 names = {entry.name for entry in compdoc.CompDoc(memory, logfile=_Silent()).dirlist}
@@ -412,6 +442,20 @@ class _XlsBook:
                 texts.append(text)
                 kinds.append(ERROR if kind == xlrd.XL_CELL_ERROR else text_kind)
             yield _Row(index + 1, texts, kinds)
+
+    def merged_ranges(self, name: str) -> list[str]:
+        """Merged cells need xlrd's formatting pass: the file is opened again for them (XLS stays small)."""
+        xlrd = self.xlrd
+        try:
+            book = xlrd.open_workbook(self.path, formatting_info=True, on_demand=True, logfile=_Silent())
+        except Exception:  # formatting records xlrd cannot read: no merges known
+            return []
+        try:
+            sheet = book.sheet_by_name(name)
+            return [f"{_column_letter(first_col + 1)}{first_row + 1}:{_column_letter(end_col)}{end_row}"
+                    for first_row, end_row, first_col, end_col in sheet.merged_cells]
+        finally:
+            book.release_resources()
 
     def close(self) -> None:
         self.book.release_resources()
@@ -638,6 +682,10 @@ class OpenWorkbook:
         cut = [0]
         for row in self._book.rows(sheet, cut):
             yield SheetRow(row.number, row.cells, row.kinds)
+
+    def merged_ranges(self, sheet: str) -> list[str]:
+        """The merged cells of ``sheet`` as Excel ranges (``A1:H1``), in the file's order."""
+        return self._book.merged_ranges(sheet)
 
 
 @contextlib.contextmanager

@@ -12,8 +12,9 @@ def get_actions() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.actions import harvest
     from ckanext.provincial.actions import dataset, dcat
     from ckanext.provincial.actions import datastore
+    from ckanext.provincial.actions import catalogue
 
     actions: dict[str, Callable[..., Any]] = {}
-    for module in (status, validation, vocabulary, requirement, gap, harvest, dataset, dcat, datastore):
+    for module in (status, validation, vocabulary, requirement, gap, harvest, dataset, dcat, datastore, catalogue):
         actions.update(module.get_actions())
     return actions

@@ -164,7 +164,7 @@ def test_one_file_per_province_is_broken_on_purpose(plans, code):
     assert len(broken) == 1, [d.name for d, _r in broken]
     dataset, resource = broken[0]
     assert resource.file.format == "CSV" and resource.file.defects == ("missing_cell", "blank_row")
-    assert "mistakes on purpose" in dataset.fields["notes"]
+    assert "จงใจให้มีข้อผิดพลาด" in dataset.fields["notes"]  # "mistakes on purpose"
     rows = list(csv.reader(io.StringIO(resource.file.data.decode("utf-8"))))
     width = len(rows[0])
     assert [len(r) - width for r in rows if len(r) != width] == [-1]

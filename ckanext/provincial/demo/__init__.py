@@ -321,7 +321,7 @@ def build_dataset(catalogue: Catalogue, province: Province, theme: dict[str, Any
     fields: dict[str, Any] = {
         "name": name,
         "title": marked(title_th, catalogue),
-        "notes": f"{_fmt(spec.get('notes_en'), province)}\n\n**{defaults['marker_note']}**",
+        "notes": f"{_fmt(spec.get('notes_th') or spec.get('notes_en'), province)}\n\n**{defaults['marker_note']}**",
         "owner_org": province.org_name(agency["key"]),
         "private": private,
         "data_type": DATA_TYPES[kind],

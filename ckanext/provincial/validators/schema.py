@@ -318,6 +318,39 @@ def provincial_choices(field: dict, schema: dict) -> Callable:
 
 
 @scheming_validator
+def provincial_national_choice(field: dict, schema: dict) -> Callable:
+    """A choice marked ``national: refused`` only on a dataset the national catalogue does not receive.
+
+    A release of the national schema refuses that value (``ข้อมูลใช้ภายใน`` in
+    ``data_category``): a public dataset, or a private one whose publisher
+    consented to the national listing (``allow_harvest``), could never be
+    harvested with it. A private dataset without that consent keeps it.
+    """
+    refused = {str(choice["value"]) for choice in field.get("choices") or [] if choice.get("national") == "refused"}
+    national = [str(choice["value"]) for choice in field.get("choices") or [] if choice.get("national") != "refused"]
+
+    def validator(key, data, errors, context):
+        value = data.get(key, missing)
+        if not refused or errors.get(key) or not any(v in refused for v in choice_values(value)):
+            return
+        from ckanext.provincial import national_rules
+
+        package = context.get("package")
+        private = data.get(("private",), missing)
+        if private is missing:
+            private = getattr(package, "private", False) if package is not None else False
+        if national_rules.offered_nationally(private, _raw(data, "allow_harvest")):
+            errors[key].append(_(
+                'The national Government Data Catalog refuses "{value}", and this dataset goes to it '
+                '(it is public, or private with consent to the national listing). Choose one of: {choices}; '
+                'or keep the dataset private without that consent.').format(
+                    value=", ".join(v for v in choice_values(value) if v in refused), choices=", ".join(national)))
+            raise StopOnError
+
+    return validator
+
+
+@scheming_validator
 def provincial_other_text(field: dict, schema: dict) -> Callable:
     """The text of an "other" choice: required when the field ``other_of`` holds ``other_value``."""
     parent = field["other_of"]
@@ -572,6 +605,7 @@ def get_validators() -> dict[str, Callable]:
         "provincial_tag_string_convert": provincial_tag_string_convert,
         "provincial_type_required": provincial_type_required,
         "provincial_choices": provincial_choices,
+        "provincial_national_choice": provincial_national_choice,
         "provincial_other_text": provincial_other_text,
         "provincial_blank_choices": provincial_blank_choices,
         "provincial_iso_date": provincial_iso_date,

@@ -267,19 +267,19 @@ class _Organizations:
 
     def __init__(self, context: dict[str, Any]):
         self.context = context
-        self.by_key: dict[str, dict[str, Any]] = {}
+        self.by_key: dict[str, list[dict[str, Any]]] = {}
         self.allowed: dict[str, bool] = {}
         Group = context["model"].Group
         rows = model.session().query(Group.id, Group.name, Group.title) \
             .filter(Group.is_organization.is_(True), Group.state == "active").all()
         for org_id, name, title in rows:
             org = {"id": org_id, "name": name, "title": title or name}
-            for text in (org_id, name, title):
-                if text:
-                    self.by_key.setdefault(_key(text), org)
+            for text in {_key(text) for text in (org_id, name, title) if text}:
+                self.by_key.setdefault(text, []).append(org)
 
-    def find(self, text: Any) -> Optional[dict[str, Any]]:
-        return self.by_key.get(_key(text)) if text else None
+    def find(self, text: Any) -> list[dict[str, Any]]:
+        """The organizations ``text`` names: by id or URL name (one), or by title (several may share one)."""
+        return list(self.by_key.get(_key(text), [])) if text else []
 
     def may_create_in(self, org_id: str) -> bool:
         if org_id not in self.allowed:
@@ -439,9 +439,17 @@ class _Import:
 
     def _owner(self, outcome: RowOutcome, record, organizations: _Organizations) -> Optional[str]:
         text = getattr(record, "owner_org_text", None)
-        named = organizations.find(text) if text else None
-        if named is None or named["id"] == self.owner_org["id"]:
+        candidates = organizations.find(text)
+        # A name no organization of the portal has (the agency's name in the national
+        # catalogue), or one the organization of the import answers to: the import's.
+        if not candidates or self.owner_org["id"] in {org["id"] for org in candidates}:
             return self.owner_org["id"]
+        if len(candidates) > 1:
+            self._fail(outcome, record, lambda: toolkit._(
+                'Several agencies are named "{agency}": write the URL name of the one this row is for').format(
+                agency=text), field="owner_org")
+            return None
+        named = candidates[0]
         if organizations.may_create_in(named["id"]):
             return named["id"]
         title = named.get("title") or named["name"]
@@ -472,8 +480,8 @@ class _Import:
                 'A deleted dataset still holds the URL name "{name}"; a sysadmin can purge it from the trash, '
                 'or give the row another name').format(name=name), field="name")
         elif found is not None and org_id and found["owner_org"] != org_id:
-            holder = organizations.find(found["owner_org"])
-            agency = (holder or {}).get("title") or (holder or {}).get("name") or found["owner_org"]
+            holder = (organizations.find(found["owner_org"]) or [{}])[0]
+            agency = holder.get("title") or holder.get("name") or found["owner_org"]
             self._fail(outcome, record, lambda: toolkit._(
                 'The URL name "{name}" is already used by a dataset of the agency "{agency}"').format(
                 name=name, agency=agency), field="name")

@@ -10,7 +10,8 @@ def provincial():
 
 
 def get_commands():
-    from ckanext.provincial.cli import datastore  # noqa: F401  (registers its subcommands)
+    from ckanext.provincial.cli import catalogue  # noqa: F401  (registers its subcommands)
+    from ckanext.provincial.cli import datastore  # noqa: F401
     from ckanext.provincial.cli import demo  # noqa: F401
     from ckanext.provincial.cli import vocabulary  # noqa: F401
     from ckanext.provincial.cli import requirement, gap  # noqa: F401

@@ -13,6 +13,11 @@ a record with a single non-empty cell, followed by records with more, is a
 title line; the first record with at least two non-empty cells (or the only
 cell of a one-column table) is the header. A header whose cells are all
 numbers or dates is data: the file has no header and is refused.
+
+Row numbers. ``rows`` numbers records by the text line they end on (what a
+text editor shows); ``spreadsheet_rows`` numbers them as Excel shows the file
+opened in it, one row per record however many lines its quoted cells span
+(what an agency that keeps its table in Excel looks for).
 """
 from __future__ import annotations
 
@@ -49,6 +54,7 @@ class TextTable:
     title: list[str]
     data_offset: int         # byte offset of the first data line
     data_line: int           # its line number
+    header_record: int = 0   # the header's row as a spreadsheet shows the file (one row per record)
 
 
 def _records(text: str, delimiter: str, limit: int) -> list[tuple[int, list[str]]]:
@@ -142,7 +148,7 @@ def read_text_table(path: str, sample_bytes: int = SAMPLE_BYTES) -> TextTable:
     offset = _offset_after_lines(path, header_line, newline)
     return TextTable(encoding="utf-8" if detected == "utf-8-sig" else detected, delimiter=delimiter,
                      newline=newline, headers=[c.strip() for c in header], header_row=header_line, title=title,
-                     data_offset=offset, data_line=header_line + 1)
+                     data_offset=offset, data_line=header_line + 1, header_record=index + 1)
 
 
 _UTF8_THAI = re.compile(rb"\xe0[\xb8\xb9][\x80-\xbf]")
@@ -199,30 +205,83 @@ def rows(path: str, table: TextTable):
             raise TableFileError("source-error", str(exc)[:200], row=line)
 
 
+def spreadsheet_rows(path: str, table: TextTable):
+    """(row number as a spreadsheet shows the file, cells) of each data record."""
+    number = table.header_record
+    try:
+        for _line, cells in rows(path, table):
+            number += 1
+            yield number, cells
+    except TableFileError as exc:
+        raise TableFileError(exc.code, exc.note, row=number + 1, column=exc.column) from exc
+
+
+# How ``TableRows`` tells the notes under a table from its last rows.
+TRAILING_NOTES = "trailing"   # the loader's: every blank or one-value row at the bottom
+MARKED_NOTES = "marked"       # the workbook reader's (``workbook.py``), for files whose rows must not be lost
+
+
+def _marked(values: list[str]) -> bool:
+    from ckanext.provincial.tables.workbook import FOOTNOTE_MARKERS
+
+    return bool(values) and values[0].lower().startswith(FOOTNOTE_MARKERS)
+
+
 class TableRows:
     """The data rows of a text table as a spreadsheet export leaves them:
-    blank rows left out, and the notes under the table (from the bottom up,
-    blank rows and rows of one non-numeric cell) kept apart in ``footnotes``
-    once the rows have been read to the end. The same rule as the loader's."""
+    blank rows left out, and the notes under the table kept apart in
+    ``footnotes`` once the rows have been read to the end.
 
-    def __init__(self, path: str, table: TextTable):
+    Notes (``TRAILING_NOTES``, the loader's rule): from the bottom up, blank
+    rows and rows of one value that is not a number or a date. With
+    ``MARKED_NOTES``, the rule of ``workbook.py``: such rows, and rows whose
+    first value starts with ที่มา, หมายเหตุ, Source, Note, ``*``..., are notes
+    only when one of them is marked so or a blank row sets them apart from the
+    table, and at most ``MAX_FOOTNOTE_ROWS`` of them; otherwise they are the
+    table's last rows (a row an agency left half filled is then still read).
+
+    Rows are numbered by text line, or with ``spreadsheet`` as Excel numbers them."""
+
+    def __init__(self, path: str, table: TextTable, spreadsheet: bool = False, notes: str = TRAILING_NOTES):
+        if notes not in (TRAILING_NOTES, MARKED_NOTES):
+            raise ValueError(notes)
         self.path, self.table = path, table
+        self.spreadsheet, self.notes = spreadsheet, notes
         self.footnotes: list[str] = []
         self.blank_rows = 0
 
+    def _note_like(self, values: list[str], held_filled: int) -> bool:
+        if self.notes == TRAILING_NOTES:
+            return not is_data_row(values)
+        from ckanext.provincial.tables.workbook import MAX_FOOTNOTE_ROWS
+
+        return not values or ((not is_data_row(values) or _marked(values)) and held_filled < MAX_FOOTNOTE_ROWS)
+
+    def _flush(self, held: list):
+        for kept in held:
+            if any(c.strip() for c in kept[1]):
+                yield kept
+            else:
+                self.blank_rows += 1
+
     def __iter__(self):
         held: list[tuple[int, list[str]]] = []  # rows that are notes if nothing follows
-        for line, cells in rows(self.path, self.table):
+        held_filled = 0                          # those of them that are not blank
+        numbered = spreadsheet_rows if self.spreadsheet else rows
+        for line, cells in numbered(self.path, self.table):
             values = [c.strip() for c in cells if c and c.strip()]
-            if is_data_row(values):
-                for kept in held:
-                    if any(c.strip() for c in kept[1]):
-                        yield kept
-                    else:
-                        self.blank_rows += 1
-                held = []
-                yield line, cells
-            else:
+            if self._note_like(values, held_filled):
                 held.append((line, cells))
+                held_filled += bool(values)
+                continue
+            yield from self._flush(held)
+            held, held_filled = [], 0
+            yield line, cells
+        if self.notes == MARKED_NOTES and held_filled:
+            filled = [[c.strip() for c in cells if c and c.strip()] for _, cells in held]
+            set_apart = not filled[0]
+            if not set_apart and not any(_marked(values) for values in filled):
+                yield from self._flush(held)
+                held = []
         self.footnotes = [" ".join(c.strip() for c in cells if c.strip()) for _, cells in held
                           if any(c.strip() for c in cells)]

@@ -70,6 +70,34 @@ def test_everything_is_marked_as_demonstration_data(plans, code):
         assert "(ข้อมูลสาธิต)" in requirement["source_plan"]
 
 
+def thai_share(text):
+    """Share of Thai letters among the letters of ``text`` (digits, marks and punctuation left out)."""
+    letters = [c for c in text if c.isalpha()]
+    return sum("\u0e00" <= c <= "\u0e7f" for c in letters) / len(letters) if letters else 0.0
+
+
+def test_thai_share_counts_letters_only():
+    assert thai_share("ข้อมูล 2567 (CSV)") == pytest.approx(4 / 7)
+    assert thai_share("Demonstration data") == 0.0
+
+
+@pytest.mark.parametrize("code", PILOTS)
+def test_descriptions_read_in_thai_as_agencies_write_them(catalogue, plans, code):
+    """Mainly Thai, marker included; the province named, the publishing agency
+    named as who collects the data, no placeholder left."""
+    plan = plans[code]
+    for dataset in plan.datasets:
+        notes = dataset.fields["notes"]
+        text, _, note = notes.rpartition("\n\n")
+        assert note == f"**{catalogue.defaults['marker_note']}**", dataset.name
+        assert thai_share(notes) > 0.7, (dataset.name, notes)
+        assert plan.province.name_th in text and "{" not in text, (dataset.name, text)
+        assert dataset.fields["data_source"] in text, (dataset.name, text)
+    for org in plan.organizations:
+        own_words = org["description"].split("\n\n")[0]
+        assert thai_share(own_words) > 0.9 and plan.province.name_th in own_words, org["name"]
+
+
 @pytest.mark.parametrize("code", PILOTS)
 def test_every_development_issue_of_the_province_has_requirements(plans, code):
     """Pathum Thani: the livable-city-with-industry issue, its three sub-issues
@@ -355,6 +383,22 @@ class TestLoaded:
         assert page.status_code == 200
         shown = set(re.findall(r'<tr data-code="[^"]+" data-status="(\w+)"', page.body))
         assert shown == set(gap.STATUSES), shown
+
+    # Words one Thai token long, found in one description only.
+    @pytest.mark.parametrize("word, key", [
+        ("ไมครอน", "pm25-daily"),              # microns
+        ("มัสยิด", "temples"),                 # mosques
+        ("ลูกจ้าง", "industrial-employment"),   # employees
+    ])
+    @pytest.mark.parametrize("code", PILOTS)
+    def test_thai_search_finds_demo_datasets_by_words_of_their_descriptions(self, loaded, code, word, key):
+        from ckan.tests.helpers import call_action
+
+        province = demo.load_catalogue().province(code)
+        pkg = call_action("package_show", id=province.dataset_name(key))
+        assert word in pkg["notes"] and word not in pkg["title"]
+        found = call_action("package_search", q=word, fq=f"name:{province.slug}-*", rows=100)["results"]
+        assert [d["name"] for d in found] == [province.dataset_name(key)]
 
     def test_files_went_through_the_file_store(self, loaded):
         from ckan.tests.helpers import call_action

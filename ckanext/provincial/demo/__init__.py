@@ -220,8 +220,9 @@ def organizations(catalogue: Catalogue, province: Province) -> list[dict[str, An
     for agency in catalogue.agencies:
         title_th = _fmt(agency["title_th"], province)
         title_en = _fmt(agency["title_en"], province)
+        # The agency's own words first; the English name for readers who search in English.
         description = "\n\n".join(filter(None, [
-            f"**{title_en}**", _fmt(agency.get("description_en"), province), f"*{note}*"]))
+            _fmt(agency.get("description_th"), province), f"ชื่อภาษาอังกฤษ: {title_en}", f"*{note}*"]))
         found.append({
             "name": province.org_name(agency["key"]),
             "title": marked(title_th, catalogue),
@@ -321,7 +322,7 @@ def build_dataset(catalogue: Catalogue, province: Province, theme: dict[str, Any
     fields: dict[str, Any] = {
         "name": name,
         "title": marked(title_th, catalogue),
-        "notes": f"{_fmt(spec.get('notes_th') or spec.get('notes_en'), province)}\n\n**{defaults['marker_note']}**",
+        "notes": f"{_fmt(spec.get('notes_th'), province)}\n\n**{defaults['marker_note']}**",
         "owner_org": province.org_name(agency["key"]),
         "private": private,
         "data_type": DATA_TYPES[kind],
@@ -364,7 +365,7 @@ def build_dataset(catalogue: Catalogue, province: Province, theme: dict[str, Any
     for generated in files:
         resource = {
             "name": generated.name,
-            "description": f"{title_th} — {generated.format}. {defaults['marker_note']}",
+            "description": f"{title_th} ในรูปแบบไฟล์ {generated.format}\n\n{defaults['marker_note']}",
             "format": generated.format,
             "mimetype": generated.mimetype,
             "hash": generated.md5,

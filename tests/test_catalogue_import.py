@@ -570,6 +570,27 @@ def test_a_large_file_is_imported_by_a_job_with_progress_and_a_report(site, work
     assert len(rows) == 6 and rows[1][2] == datasets[0]["name"]
     assert "created" in rows[1][4]
 
+    # A file with a bad row, checked by the job: every problem, in Thai and English, nothing written.
+    more = datasets_of(org)
+    more[3]["title"] = ""
+    answer = run_import(editor, org, workbook(more), dry_run=True)
+    status = wait_for_job(editor, answer["import_id"], worker)
+    assert status["state"] == "done" and status["result"]["written"] is False
+    [problem] = status["result"]["problems"]
+    assert (problem["sheet"], problem["field"], problem["message"], problem["message_th"]) == (
+        "Temp2_Meta_Multi", "title", "Missing value", "ไม่ได้ระบุค่า")
+    assert_nothing_of(d["name"] for d in more)
+
+
+def wait_for_job(user, import_id, worker, seconds=120) -> dict:
+    deadline = time.monotonic() + seconds
+    while True:
+        status = call_action("provincial_dataset_import_status", as_user(user), import_id=import_id)
+        if status["state"] in ("done", "failed"):
+            return status
+        assert worker.alive("worker") and time.monotonic() < deadline, worker.log("worker")
+        time.sleep(0.1)
+
 
 def test_the_report_lists_each_row_with_its_status_and_errors(site):
     editor = factories.User()
@@ -690,6 +711,8 @@ def test_the_import_page_lists_every_problem_by_sheet_row_and_column(site, app):
     assert "provincial-import-confirm" not in html and "<b>ไม่ใช่อีเมล</b>" not in html
     for sheet, field in (("Temp2_Meta_Record", "maintainer_email"), ("Temp2_Meta_GIS", "title")):
         assert f"<td>{sheet}</td><td>6</td><td>{column_of(sheet, field)}</td>" in html.replace("\n", "")
+    # Thai first, English under it: CKAN's own "Missing value" has its Thai in CKAN's catalog.
+    assert "ไม่ได้ระบุค่า" in html and "Missing value" in html
     assert _report_id(html)
 
 

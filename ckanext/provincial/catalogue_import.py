@@ -113,6 +113,26 @@ def in_language(locale: str, make: Callable[[], Any]) -> Any:
         return make()
 
 
+@contextlib.contextmanager
+def request_context() -> Iterator[None]:
+    """A Flask request context where there is none (the command line, a job), so that
+    ``toolkit._`` and the language switch work; CKAN's command puts its app in click's context."""
+    from flask import has_request_context
+
+    if has_request_context():
+        yield
+        return
+    import click
+
+    found = click.get_current_context(silent=True)
+    app = found.find_root().meta.get("flask_app") if found is not None else None
+    if app is None:
+        yield
+        return
+    with app.test_request_context():
+        yield
+
+
 def problem(sheet, row, column, field, message: str, message_th: Optional[str] = None) -> dict[str, Any]:
     """A problem as the reader's ``Problem.as_dict()`` gives it."""
     return {"sheet": sheet, "row": row, "column": column, "field": field,
@@ -869,12 +889,13 @@ def run_import_job(import_id: str) -> dict[str, Any]:
     context: dict[str, Any] = {"model": ckan_model, "session": ckan_model.Session, "user": entry.get("user") or ""}
     if entry.get("ignore_auth"):
         context["ignore_auth"] = True
-    try:
-        with upload_file(content, entry.get("filename") or "") as path:
-            result = import_catalogue(context, path, entry["owner_org"], dry_run=bool(entry.get("dry_run")),
-                                      publish=bool(entry.get("publish")), progress=progress_saver(import_id))
-    except Exception as error:
-        save_state(import_id, state=FAILED, error=f"{type(error).__name__}: {error}"[:2000])
-        raise
-    finish(import_id, result)
+    with request_context():
+        try:
+            with upload_file(content, entry.get("filename") or "") as path:
+                result = import_catalogue(context, path, entry["owner_org"], dry_run=bool(entry.get("dry_run")),
+                                          publish=bool(entry.get("publish")), progress=progress_saver(import_id))
+        except Exception as error:
+            save_state(import_id, state=FAILED, error=f"{type(error).__name__}: {error}"[:2000])
+            raise
+        finish(import_id, result)
     return {key: result[key] for key in ("rows", "created", "updated", "unchanged", "errors", "written")}

@@ -49,7 +49,7 @@ def import_datasets(path, owner_org, dry_run, publish, report_path):
     # The command waits for the import itself, with its own progress bar.
     context["provincial_foreground"] = True
     import_id = ""
-    with open(path, "rb") as upload, click.progressbar(length=1, label="Checking rows", file=sys.stderr) as bar:
+    with catalogue_import.request_context(), open(path, "rb") as upload, click.progressbar(length=1, label="Checking rows", file=sys.stderr) as bar:
         def progress(done, total):
             bar.length = total
             bar.update(done - bar.pos)

@@ -36,7 +36,8 @@ class Choice:
     labels: tuple[str, ...]      # Thai, English (as the schema gives them)
 
 
-@dataclasses.dataclass(frozen=True)
+# eq=False: a field is one object of the schema (hashed by identity, cached per field).
+@dataclasses.dataclass(frozen=True, eq=False)
 class Field:
     """A dataset or resource field as the workbook sees it."""
     name: str

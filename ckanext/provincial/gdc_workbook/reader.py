@@ -174,7 +174,7 @@ class _Reader:
             if sheet.name in names and sheet.data_type != "ข้อมูลประเภทอื่นๆ":
                 for row in self.book.rows(sheet.name):
                     if row.number == sheet.header_row:
-                        if len(row.cells) > 1 and header_key(row.cells[1]) == title:
+                        if len(row.cells) > 1 and title in header_key(row.cells[1]):
                             return march
                         break
                     if row.number > sheet.header_row:
@@ -227,12 +227,16 @@ class _Reader:
     def _fields_of(self, sheet: SheetLayout) -> dict[str, Field]:
         return layouts.dataset_fields() if sheet.role == layouts.METADATA else layouts.resource_fields()
 
-    def _labels(self, sheet: SheetLayout) -> dict[str, str]:
-        """Header texts (labels, field names) that name exactly one column key of the sheet."""
+    def _labels(self, sheet: SheetLayout, thai_only: bool = False) -> dict[str, str]:
+        """Header texts (labels, field names) that name exactly one column key of the sheet.
+
+        ``thai_only``: the Thai labels alone, as national headers are worded (an English
+        word such as "URL" heads more than one kind of column)."""
         seen: dict[str, set] = {}
         columns = [c for c in sheet.columns if c.key] + list(sheet.provincial)
         for column in columns:
-            for text in (column.label_th, column.label_en, column.key):
+            texts = (column.label_th,) if thai_only else (column.label_th, column.label_en, column.key)
+            for text in texts:
                 seen.setdefault(header_key(text), set()).add(column.key)
         return {text: next(iter(keys)) for text, keys in seen.items() if len(keys) == 1 and text}
 
@@ -250,7 +254,7 @@ class _Reader:
         return None
 
     def columns(self, sheet: SheetLayout, header: list, explanation: list) -> _Columns:
-        labels = self._labels(sheet)
+        labels = self._labels(sheet, thai_only=True)
         keys: dict[int, str] = {}
         national = sheet.keys()
         cell = lambda cells, i: cells[i] if i < len(cells) else None  # noqa: E731
@@ -407,10 +411,52 @@ class _Reader:
             self.provincial = True
         return columns
 
+    def _plan(self, columns: _Columns, fields: dict[str, Field], skip: tuple[str, ...]):
+        """Per column: (index, key, letter, field); and the field -> letter map of every row of the sheet."""
+        plan = []
+        letters: dict[str, str] = {}
+        for index, key in sorted(columns.keys.items()):
+            letter = column_letter(index + 1)
+            if key in skip:
+                continue
+            letters[key] = letter
+            field = fields.get(key)
+            if field is not None and field.other:
+                letters.setdefault(field.other, letter)
+            plan.append((index, key, letter, field))
+        return plan, letters
+
+    def _read_cells(self, sheet: SheetLayout, row: workbook.SheetRow, plan, stored: dict) -> dict[str, Optional[str]]:
+        """Reads the row's cells into ``stored``; returns the workbook's own columns' texts."""
+        own: dict[str, Optional[str]] = {}
+        cells, kinds = row.cells, row.kinds
+        width = len(cells)
+        for index, key, letter, field in plan:
+            if index >= width:
+                break
+            text, kind = cells[index], kinds[index]
+            if text is None and kind is None:
+                continue
+            if kind in (workbook.FORMULA, workbook.ERROR):
+                self._cell_problem(sheet, row.number, letter, key, text, kind)
+                continue
+            if field is None or key in ("owner_org", "name"):
+                own[key] = values.clean(text) or None
+                if field is None or key == "owner_org":
+                    continue
+            try:
+                stored.update(values.read_value(field, text, kind))
+            except values.CellError as error:
+                self.problems.add("value", sheet.name, row.number, letter, key, error.message, error.message_th)
+        return own
+
     def read_metadata(self, sheet: SheetLayout) -> None:
         fields = layouts.dataset_fields()
-        name_index = sheet.keys().index("name")
+        name_letter = column_letter(sheet.keys().index("name") + 1)
+        plan = letters = None
         for row, columns in self.sheet_rows(sheet):
+            if plan is None:
+                plan, letters = self._plan(columns, fields, ("d_type",))
             if self.max_rows is not None and self.data_rows >= self.max_rows:
                 self.problems.add(
                     "limit", sheet.name, row.number, None, None,
@@ -420,41 +466,22 @@ class _Reader:
                     f"แบ่งเป็นหลายไฟล์")
                 raise _Stop
             self.data_rows += 1
-            record = DatasetRecord(sheet.name, row.number, {"data_type": sheet.data_type}, {}, [], None)
-            raw_name = None
-            for index, key in columns.keys.items():
-                text = row.cells[index] if index < len(row.cells) else None
-                kind = row.kinds[index] if index < len(row.kinds) else None
-                letter = column_letter(index + 1)
-                if key == "d_type":
-                    continue
-                record.columns[key] = letter
-                if self._cell_problem(sheet, row.number, letter, key, text, kind):
-                    continue
-                if key == "owner_org":
-                    record.owner_org_text = values.clean(text) or None
-                    continue
-                field = fields[key]
-                if field.other:
-                    record.columns.setdefault(field.other, letter)
-                if key == "name":
-                    raw_name = values.clean(text) or None
-                try:
-                    record.dataset.update(values.read_value(field, text, kind))
-                except values.CellError as error:
-                    self.problems.add("value", sheet.name, row.number, letter, key, error.message, error.message_th)
+            record = DatasetRecord(sheet.name, row.number, {"data_type": sheet.data_type}, dict(letters), [], None)
+            own = self._read_cells(sheet, row, plan, record.dataset)
+            record.owner_org_text = own.get("owner_org")
+            raw_name = own.get("name")
             name = record.dataset.get("name")
-            letter = column_letter(name_index + 1)
             if raw_name is None:
                 self.problems.add(
-                    "value", sheet.name, row.number, letter, "name",
-                    "The dataset has no URL name (column A): give it one in English letters, digits and hyphens",
-                    "ชุดข้อมูลไม่มีชื่อ URL (คอลัมน์ A): กรอกเป็นอักษรภาษาอังกฤษ ตัวเลข และขีด (-)")
+                    "value", sheet.name, row.number, name_letter, "name",
+                    f"The dataset has no URL name (column {name_letter}): give it one in English letters, digits "
+                    f"and hyphens",
+                    f"ชุดข้อมูลไม่มีชื่อ URL (คอลัมน์ {name_letter}): กรอกเป็นอักษรภาษาอังกฤษ ตัวเลข และขีด (-)")
             elif name is not None:
                 first = self.by_name.get(name)
                 if first is not None:
                     self.problems.add(
-                        "duplicate", sheet.name, row.number, letter, "name",
+                        "duplicate", sheet.name, row.number, name_letter, "name",
                         f'The URL name "{name}" is already used by the dataset of sheet {first.sheet}, row '
                         f"{first.row}: each dataset needs its own name",
                         f'ชื่อ URL "{name}" ซ้ำกับชุดข้อมูลในแผ่นงาน {first.sheet} แถวที่ {first.row}: '
@@ -467,29 +494,13 @@ class _Reader:
 
     def read_resources(self, sheet: SheetLayout) -> None:
         fields = layouts.resource_fields()
+        plan = letters = None
         for row, columns in self.sheet_rows(sheet):
-            resource = ResourceRecord(sheet.name, row.number, {}, {})
-            for index, key in columns.keys.items():
-                text = row.cells[index] if index < len(row.cells) else None
-                kind = row.kinds[index] if index < len(row.kinds) else None
-                letter = column_letter(index + 1)
-                if key == "dataset_title":
-                    continue
-                resource.columns[key] = letter
-                if self._cell_problem(sheet, row.number, letter, key, text, kind):
-                    continue
-                if key == "dataset_name":
-                    resource.dataset_name = values.clean(text)
-                    continue
-                field = fields[key]
-                if field.other:
-                    resource.columns.setdefault(field.other, letter)
-                try:
-                    resource.resource.update(values.read_value(field, text, kind))
-                except values.CellError as error:
-                    self.problems.add("value", sheet.name, row.number, letter, key, error.message, error.message_th)
-            if not resource.resource and not resource.dataset_name:
-                continue
+            if plan is None:
+                plan, letters = self._plan(columns, fields, ("dataset_title",))
+            resource = ResourceRecord(sheet.name, row.number, {}, dict(letters))
+            own = self._read_cells(sheet, row, plan, resource.resource)
+            resource.dataset_name = own.get("dataset_name") or ""
             if not resource.resource:
                 continue  # a dataset name alone (a template row prepared for a link): nothing to add
             if not resource.resource.get("name") and resource.resource.get("url"):

@@ -63,23 +63,35 @@ class CellError(ValueError):
 # ------------------------------------------------------------------ text --
 
 
+_SPACES = re.compile(r"[ \t\u00a0\u200b]+")
+
+
 def clean(text: Optional[str]) -> str:
     """Spaces collapsed (new lines kept), ends stripped; "อื่น ๆ" written "อื่นๆ"."""
     if text is None:
         return ""
-    text = unicodedata.normalize("NFC", str(text))
-    text = re.sub(r"[ \t\u00a0\u200b]+", " ", text).strip()
-    return text.replace("อื่น ๆ", "อื่นๆ")
+    text = str(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).replace("อื่น ๆ", "อื่นๆ")
+    return _SPACES.sub(" ", text).strip()
+
+
+_WHITESPACE = re.compile(r"\s+")
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", clean(text)).casefold()
+    return _WHITESPACE.sub(" ", clean(text)).casefold()
 
 
 def split_list(text: Optional[str]) -> list[str]:
     """Items of a list written in one cell, stripped, empty ones dropped, duplicates dropped."""
     items = [item.strip() for item in LIST_SEPARATORS.split(clean(text))]
     return list(dict.fromkeys(item for item in items if item))
+
+
+@functools.lru_cache(maxsize=None)
+def _empty_words() -> frozenset:
+    return frozenset(str(word).casefold() for word in layout.config()["empty_words"])
 
 
 def is_empty(text: Optional[str], field: Field) -> bool:
@@ -89,7 +101,7 @@ def is_empty(text: Optional[str], field: Field) -> bool:
         return True
     if field.kind in ("text", "name", "organization"):
         return False
-    return value.casefold() in {word.casefold() for word in layout.config()["empty_words"]}
+    return value.casefold() in _empty_words()
 
 
 # --------------------------------------------------------------- choices --
@@ -346,10 +358,12 @@ def read_value(field: Field, text: Optional[str], kind: Optional[str] = None) ->
     :param kind: the cell's kind as ``tables.workbook`` gives it (text, number, date, bool)
     :raises CellError: a value that cannot be stored
     """
-    if is_empty(text, field):
-        return {}
     text = clean(text)
+    if not text:
+        return {}
     kind_of_field = field.kind
+    if kind_of_field not in ("text", "name", "organization") and text.casefold() in _empty_words():
+        return {}
     if kind_of_field in ("text", "organization"):
         return {field.name: text}
     if kind_of_field == "name":

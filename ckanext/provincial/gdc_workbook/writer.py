@@ -49,8 +49,9 @@ def _cell(sheet, value: Any, font: Optional[Font] = None, fill: Optional[Pattern
           wrap: bool = False) -> Any:
     """A cell that holds text as text: a value starting like a formula gets the quote prefix."""
     text = _text(value)
-    if text is None and font is None and fill is None:
-        return None
+    plain = font is None and fill is None and not wrap
+    if plain and (text is None or not text.startswith(values.FORMULA_START)):
+        return text   # openpyxl stores a plain text as text
     cell = WriteOnlyCell(sheet, value=text)
     if text is not None and text.startswith(values.FORMULA_START):
         cell.data_type = "s"

@@ -257,12 +257,31 @@ def _check_zip(path: str, max_uncompressed_bytes: int, max_ratio: float) -> None
 
 
 def _sheet_parser_class():
+    from openpyxl.utils.cell import coordinate_to_tuple
     from openpyxl.worksheet import _reader
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    text_tag = "{%s}t" % SHEET_MAIN_NS
 
     class SheetParser(_reader.WorkSheetParser):
         """openpyxl's streaming sheet parser that marks formulas saved without a value and keeps no rows."""
 
         def parse_cell(self, element):
+            if element.get("t") == "inlineStr":
+                # openpyxl's own path builds a rich-text object per cell (files written by openpyxl,
+                # our exports, hold every text so): a plain <is><t> is read directly, 3 times faster.
+                child = element.find(_reader.INLINE_STRING)
+                if (child is not None and len(child) == 1 and child[0].tag == text_tag
+                        and element.find(_reader.FORMULA_TAG) is None):
+                    coordinate = element.get("r")
+                    if coordinate:
+                        row, column = coordinate_to_tuple(coordinate)
+                        self.col_counter = column
+                    else:
+                        self.col_counter += 1
+                        row, column = self.row_counter, self.col_counter
+                    return {"row": row, "column": column, "value": child[0].text or None, "data_type": "s",
+                            "style_id": int(element.get("s", 0) or 0)}
             cell = super().parse_cell(element)
             # An empty value is a saved result only for a text formula (t="str"), e.g. =IF(A1>0,"",A1).
             if (cell["value"] is None and element.find(_reader.FORMULA_TAG) is not None

@@ -781,3 +781,68 @@ def test_every_schema_field_has_a_column_or_rides_in_its_choice():
                 continue
             parent = next((f for f in FIELDS.values() if f.other == name), None)
             assert name in columns or (parent is not None and parent.name in columns), (spec.name, name)
+
+
+def test_variant_with_data_classification_after_data_category(tmp_path):
+    """A CKAN 2.9 copy of the national extension inserts data_classification after data_category."""
+    path = national_workbook(tmp_path / "variant.xlsx", datasets={"Record": [RECORD]})
+    book = openpyxl.load_workbook(path)
+    sheet = book["Temp2_Meta_Record"]
+    sheet.insert_cols(16)
+    sheet["P4"], sheet["P6"] = "ระดับชั้นข้อมูล", "ลับ"
+    book.save(path)
+    catalogue = read_catalogue(path)
+    assert catalogue.problems == []
+    [record] = catalogue.records
+    assert record.dataset["data_classification"] == "ลับ"
+    assert record.dataset["license_id"] == "Open Data Common" and record.dataset["reference_data"] == "False"
+    assert record.locate("license_id") == ("Temp2_Meta_Record", 6, "Q")
+
+
+def test_dash_in_a_link_column_is_no_link(tmp_path):
+    path = national_workbook(tmp_path / "dash.xlsx", datasets={"Record": [dict(RECORD, url="-")]})
+    [record] = read_catalogue(path).records
+    assert "url" not in record.dataset
+
+
+def test_link_without_dataset_name(tmp_path):
+    path = national_workbook(tmp_path / "orphan.xlsx", datasets={"Record": [RECORD]},
+                             links={"Record": [{"name": "ไฟล์", "url": "https://x.example/a.csv", "format": "CSV"}]})
+    problem = problem_at(read_catalogue(path), "Temp3_Resource_Record", 6, "A")
+    assert "names no dataset" in problem.message
+
+
+def test_sheets_of_both_layouts(tmp_path):
+    path = national_workbook(tmp_path / "both.xlsx", datasets={"Record": [RECORD]})
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("Temp1_Dataset")
+    book.save(path)
+    catalogue = read_catalogue(path)
+    assert catalogue.layout == "current"
+    [problem] = catalogue.problems
+    assert problem.sheet == "Temp1_Dataset" and "other layout" in problem.message
+
+
+def test_xls_workbook_of_the_current_layout(tmp_path):
+    xlwt = pytest.importorskip("xlwt", reason="xlwt writes the .xls test files")
+    book = xlwt.Workbook(encoding="utf-8")
+    for spec in CURRENT.sheets:
+        sheet = book.add_sheet(spec.name)
+        sheet.write_merge(0, 0, 0, 5, "แบบฟอร์มบัญชีข้อมูล")
+        for column, key in enumerate(spec.keys()):
+            sheet.write(spec.header_row - 1, column, national_header(key, spec.role))
+        if spec.name == "Temp2_Meta_Record":
+            for column, key in enumerate(spec.keys()):
+                value = STAT.get(key) if key not in RECORD else RECORD[key]
+                if isinstance(value, datetime.datetime):
+                    sheet.write(5, column, value, xlwt.easyxf(num_format_str="DD/MM/YYYY"))
+                elif value is not None:
+                    sheet.write(5, column, value)
+            sheet.write_merge(6, 7, 0, 0, "merged-name")
+    path = str(tmp_path / "agency.xls")
+    book.save(path)
+    catalogue = read_catalogue(path)
+    first = catalogue.records[0]
+    assert first.dataset["name"] == "factory-list-2566" and first.dataset["created_date"] == "2023-01-15"
+    problem = problem_at(catalogue, "Temp2_Meta_Record", 7, "A")
+    assert "A7:A8" in problem.message

@@ -36,3 +36,48 @@ def test_empty_values_display_as_empty(value):
 def test_unreadable_values_are_shown_as_given_not_invented():
     assert thai_dates.format_for_locale("not a date", "th") == "not a date"
     assert thai_dates.parse("2023-13-40") is None
+
+
+# ------------------------------------------------------------- reading --
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2023-01-15", datetime.date(2023, 1, 15)),
+    ("2566-01-15", datetime.date(2023, 1, 15)),
+    ("2023-01-15T08:30:00", datetime.date(2023, 1, 15)),
+    ("15/01/2566", datetime.date(2023, 1, 15)),
+    ("15-1-2023", datetime.date(2023, 1, 15)),
+    ("๑๕/๐๑/๒๕๖๖", datetime.date(2023, 1, 15)),
+    ("15 ม.ค. 2566", datetime.date(2023, 1, 15)),
+    ("15 มค 2566", datetime.date(2023, 1, 15)),
+    ("15 มกราคม พ.ศ. 2566", datetime.date(2023, 1, 15)),
+    ("วันที่ 15 มกราคม 2566", datetime.date(2023, 1, 15)),
+    ("15 ม.ค. 66", datetime.date(2023, 1, 15)),
+    ("15 Jan 2023", datetime.date(2023, 1, 15)),
+    (datetime.date(2566, 1, 15), datetime.date(2023, 1, 15)),
+])
+def test_dates_as_agencies_write_them(text, expected):
+    assert thai_dates.parse_text(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", None, "1/15/2023", "31/02/2566", "15 Jan 23", "15 ธันวา", "ปีหน้า"])
+def test_what_is_no_date_is_not_guessed(text):
+    assert thai_dates.parse_text(text) is None
+
+
+def test_excel_day_numbers():
+    assert thai_dates.from_excel_serial(44941) == datetime.date(2023, 1, 15)
+    assert thai_dates.from_excel_serial("45352.0") == datetime.date(2024, 3, 1)
+    assert thai_dates.from_excel_serial(2566) is None   # a year, not 1907
+    assert thai_dates.from_excel_serial("abc") is None
+
+
+@pytest.mark.parametrize("text, year", [("2566", "2566"), ("พ.ศ. 2566", "2566"), ("๒๕๖๖", "2566"),
+                                        ("ปี 2023", "2023"), ("2566.0", "2566"), ("66", None), ("2566-01", None)])
+def test_years_keep_the_era_written(text, year):
+    assert thai_dates.parse_year(text) == year
+
+
+def test_common_era():
+    assert (thai_dates.common_era(2566), thai_dates.common_era(2023)) == (2023, 2023)
+    assert thai_dates.western_digits("๒๕๖๖") == "2566"

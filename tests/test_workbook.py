@@ -373,3 +373,17 @@ def test_content_check_of_a_file_that_is_not_a_workbook(tmp_path, data, code):
     path.write_bytes(data)
     report = content.check_table(str(path), "XLSX")
     assert (report["status"], report["errors"][0]["code"]) == ("error", code)
+
+
+def test_merged_ranges_of_a_sheet_read_by_position(tmp_path, agency_file):
+    book = openpyxl.load_workbook(agency_file)
+    book.active.merge_cells("B4:B5")
+    book.save(agency_file)
+    with workbook.open_workbook(agency_file) as opened:
+        assert opened.merged_ranges("ประชากร") == ["A1:D1", "B4:B5"]
+
+
+def test_merged_ranges_of_an_xls_sheet(tmp_path):
+    with workbook.open_workbook(xls_file(tmp_path)) as opened:
+        assert opened.merged_ranges("ประชากร") == ["A1:D1"]
+        assert opened.merged_ranges("ว่าง") == []

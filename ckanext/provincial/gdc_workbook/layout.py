@@ -135,7 +135,7 @@ def _schema_fields() -> tuple[dict[str, Field], dict[str, Field]]:
         found = {}
         for values in merged:
             name = values["field_name"]
-            kind = kinds.get(values.get("preset"), "text")
+            kind = kinds.get(values.get("preset")) or config()["field_kinds"].get(name, "text")
             choices = tuple(Choice(str(c["value"]), _label(c.get("label", c["value"])))
                             for c in values.get("choices") or [])
             if choices and kind == "text":
@@ -213,13 +213,24 @@ def layouts() -> dict[str, Layout]:
 
 
 def detect(sheet_names: list[str]) -> Optional[Layout]:
-    """The layout whose resource sheets the workbook has (``Temp1_Dataset`` or ``Temp3_Resource_*``);
-    None when it has neither (the metadata sheets alone do not tell the two apart)."""
+    """The layout whose resource sheets the workbook has (``Temp1_Dataset`` or ``Temp3_Resource_*``;
+    the one with more of them when it has both); None when it has neither (the metadata sheets
+    alone do not tell the two apart)."""
     names = set(sheet_names)
-    for layout in layouts().values():
-        if any(sheet.name in names for sheet in layout.resource_sheets()):
-            return layout
-    return None
+    counts = [(sum(sheet.name in names for sheet in layout.resource_sheets()), layout.key == CURRENT, layout)
+              for layout in layouts().values()]
+    count, _current, layout = max(counts, key=lambda found: found[:2])
+    return layout if count else None
+
+
+def with_inserted_column(sheet: SheetLayout, after: str, key: str) -> SheetLayout:
+    """``sheet`` with the national column ``key`` after ``after`` (a variant of the national workbook)."""
+    keys = sheet.keys()
+    at = keys.index(after) + 1
+    fields = dataset_fields() if sheet.role == METADATA else resource_fields()
+    columns = sheet.columns[:at] + (_column(key, fields),) + sheet.columns[at:]
+    provincial = tuple(column for column in sheet.provincial if column.key != key)
+    return dataclasses.replace(sheet, columns=columns, provincial=provincial)
 
 
 def sheet_key(name: str) -> str:

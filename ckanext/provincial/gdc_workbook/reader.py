@@ -369,6 +369,7 @@ class _Reader:
                 continue
             if row.number == sheet.header_row:
                 header = row.cells
+                sheet = self._variant(sheet, header)
                 continue
             if sheet.explanation_row and row.number == sheet.header_row + 1:
                 explanation = row.cells
@@ -397,6 +398,19 @@ class _Reader:
             yield row, columns
         if columns is None:
             self._start(sheet, header, explanation)
+
+    def _variant(self, sheet: SheetLayout, header: list) -> SheetLayout:
+        """The sheet's layout with a column a variant of the national workbook inserts, when its header says so."""
+        for insert in layouts.config().get("inserted_columns") or []:
+            keys = sheet.keys()
+            if insert["after"] not in keys or insert["key"] in keys:
+                continue
+            at = keys.index(insert["after"]) + 1
+            fields = self._fields_of(sheet)
+            label = header_key(fields[insert["key"]].label_th) if insert["key"] in fields else None
+            if label and at < len(header) and header_key(header[at]).startswith(label):
+                sheet = layouts.with_inserted_column(sheet, insert["after"], insert["key"])
+        return sheet
 
     def _start(self, sheet: SheetLayout, header: list, explanation: list) -> _Columns:
         if not any(header):
@@ -521,6 +535,12 @@ class _Reader:
             if record is None and resource.dataset_name:
                 record = self.by_name.get("\0" + resource.dataset_name)
             letter = resource.columns.get("dataset_name")
+            if record is None and not resource.dataset_name:
+                self.problems.add(
+                    "resource", resource.sheet, resource.row, letter, "dataset_name",
+                    "The link names no dataset: write the URL name of its dataset",
+                    "ลิงก์นี้ไม่ได้ระบุชุดข้อมูล: กรอกชื่อ URL ของชุดข้อมูล")
+                continue
             if record is None:
                 self.problems.add(
                     "resource", resource.sheet, resource.row, letter, "dataset_name",

@@ -364,7 +364,7 @@ def read_value(field: Field, text: Optional[str], kind: Optional[str] = None) ->
     kind_of_field = field.kind
     if kind_of_field not in ("text", "name", "organization") and text.casefold() in _empty_words():
         return {}
-    if kind_of_field in ("text", "organization"):
+    if kind_of_field in ("text", "organization", "url"):
         return {field.name: text}
     if kind_of_field == "name":
         return {field.name: url_name(text)}

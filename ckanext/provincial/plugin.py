@@ -13,6 +13,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.provincial import actions, auth, cli, helpers, validators, views
 from ckanext.provincial import i18n as i18n_package
 from ckanext.provincial import indexing, vocabulary_store
+from ckanext.provincial.helpers import national as national_warnings
 from ckanext.provincial.validation import hooks as content_checks
 
 
@@ -86,9 +87,11 @@ class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_create(self, context, pkg_dict):
         content_checks.after_dataset_create(context, pkg_dict)
+        national_warnings.after_dataset_saved(pkg_dict)
 
     def after_dataset_update(self, context, pkg_dict):
         content_checks.after_dataset_update(context, pkg_dict)
+        national_warnings.after_dataset_saved(pkg_dict)
 
     # IResourceController
 

@@ -12,8 +12,9 @@ def get_helpers() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.helpers import schema
     from ckanext.provincial.helpers import home
     from ckanext.provincial.helpers import labels
+    from ckanext.provincial.helpers import national
 
-    modules: tuple = (dates, validation, vocabulary, gap, schema, home, labels)
+    modules: tuple = (dates, validation, vocabulary, gap, schema, home, labels, national)
     found: dict[str, Callable[..., Any]] = {}
     for module in modules:
         found.update(module.get_helpers())

@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from typing import Any, Iterator, Optional
+from typing import Iterator, Optional
 
 from openpyxl.utils.cell import range_boundaries
 
@@ -42,8 +42,9 @@ from ckanext.provincial.tables.workbook import WorkbookError, open_workbook
 log = logging.getLogger(__name__)
 
 PROVINCIAL_SUFFIX = "+provincial"
-# Problems of one kind listed per sheet before the rest are counted in one line.
-MAX_PROBLEMS_PER_KIND = 50
+# Problems of one kind listed per sheet before the rest are counted in one line (a column
+# moved in a sheet of 20,000 rows would otherwise list hundreds of thousands).
+MAX_PROBLEMS_PER_KIND = 1000
 
 
 @dataclasses.dataclass

@@ -18,6 +18,8 @@ Reading (:func:`read_value`) takes a cell as ``tables.workbook`` gives it
 * tags and code lists: separated by commas and the like.
 * the URL name: lower case, spaces and other signs as hyphens; a name with
   Thai letters or outside 2..70 characters is refused, never invented.
+* text: as written, ends stripped (markdown keeps its indentation). In every
+  other column a cell holding only "-", "ไม่ระบุ" and the like is empty.
 
 Writing (:func:`write_value`) gives the text of a cell for a stored dataset
 or resource: dates in the Buddhist era as the national workbook has them
@@ -41,6 +43,8 @@ NAME_MIN_LENGTH = 2
 NAME_MAX_LENGTH = 70   # the national catalogue's limit (CKAN allows 100)
 # Between the items of a list: commas (also full-width and ideographic ones), semicolons, new lines.
 LIST_SEPARATORS = re.compile(r"\s*(?:[,，、;；\n\r]|\s\|\s)\s*")
+# Between choices where every piece must be a choice (values themselves hold "/": DOC/DOCX).
+_LOOSE_SEPARATORS = re.compile(r"\s*/\s*|\s+(?:และ|หรือ|and|or)\s+")
 # Area codes may also be separated by spaces alone.
 CODE_SEPARATORS = re.compile(r"[\s,，、;；|]+")
 # "อื่นๆ: text", "อื่นๆ (ระบุ) text", "อื่น ๆ - text", "Other: text"
@@ -94,16 +98,6 @@ def _empty_words() -> frozenset:
     return frozenset(str(word).casefold() for word in layout.config()["empty_words"])
 
 
-def is_empty(text: Optional[str], field: Field) -> bool:
-    """An empty cell, or (besides text fields) one holding only "-", "ไม่ระบุ" and the like."""
-    value = clean(text)
-    if not value:
-        return True
-    if field.kind in ("text", "name", "organization"):
-        return False
-    return value.casefold() in _empty_words()
-
-
 # --------------------------------------------------------------- choices --
 
 
@@ -149,6 +143,11 @@ def _read_choices(field: Field, text: str) -> dict[str, Any]:
         value = index.get(_key(part))
         if value is not None:
             chosen.append(value)
+            continue
+        # "ไทย/อังกฤษ", "เพศ และ อายุ/กลุ่มอายุ": taken apart only when every piece is a choice.
+        pieces = _LOOSE_SEPARATORS.split(part) if field.kind == "choices" else []
+        if len(pieces) > 1 and all(_key(piece) in index for piece in pieces):
+            chosen.extend(index[_key(piece)] for piece in pieces)
             continue
         other = _OTHER_PREFIX.match(part)
         if other and field.other:
@@ -358,13 +357,15 @@ def read_value(field: Field, text: Optional[str], kind: Optional[str] = None) ->
     :param kind: the cell's kind as ``tables.workbook`` gives it (text, number, date, bool)
     :raises CellError: a value that cannot be stored
     """
-    text = clean(text)
-    if not text:
-        return {}
     kind_of_field = field.kind
-    if kind_of_field not in ("text", "name", "organization") and text.casefold() in _empty_words():
+    if kind_of_field in ("text", "organization"):
+        # As written (markdown keeps its indentation and line breaks), ends stripped.
+        kept = "" if text is None else str(text).strip()
+        return {field.name: kept} if kept else {}
+    text = clean(text)
+    if not text or (kind_of_field != "name" and text.casefold() in _empty_words()):
         return {}
-    if kind_of_field in ("text", "organization", "url"):
+    if kind_of_field == "url":
         return {field.name: text}
     if kind_of_field == "name":
         return {field.name: url_name(text)}

@@ -418,6 +418,19 @@ def test_export_is_the_current_national_layout_with_our_columns_after(tmp_path):
     assert book["Temp3_Resource_Stat"]["A6"].value == "dataset-1-stat"
 
 
+def test_national_only_export_has_exactly_the_national_columns(tmp_path):
+    """The national importer names a sheet's columns by position: it needs their exact number."""
+    path = tmp_path / "national.xlsx"
+    path.write_bytes(write_catalogue([stored_dataset(t) for t in SUFFIX.values()], national_only=True))
+    book = openpyxl.load_workbook(str(path))
+    for spec in CURRENT.sheets:
+        assert book[spec.name].max_column == len(spec.columns), spec.name
+    catalogue = read_catalogue(str(path))
+    assert catalogue.problems == [] and catalogue.layout == "current"
+    record = by_name(catalogue)["dataset-1-gis"]
+    assert record.dataset["reference_period"] == "2022-10-01/2023-09-30" and "province_code" not in record.dataset
+
+
 def test_template_has_every_sheet_no_rows_and_drop_downs(tmp_path):
     path = tmp_path / "template.xlsx"
     path.write_bytes(write_template())

@@ -16,6 +16,7 @@ with openpyxl's write-only mode, row by row in one pass over ``datasets``:
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 from typing import Any, Iterable, Optional
 
@@ -85,7 +86,9 @@ def _title_rows(sheet: SheetLayout, data_type: dict, width: int) -> list[list]:
 class _Sheet:
     """One sheet being written: its layout, column fields and the openpyxl write-only worksheet."""
 
-    def __init__(self, book: Workbook, sheet: SheetLayout, data_type: dict):
+    def __init__(self, book: Workbook, sheet: SheetLayout, data_type: dict, national_only: bool = False):
+        if national_only:
+            sheet = dataclasses.replace(sheet, provincial=())
         self.layout = sheet
         self.ws = book.create_sheet(sheet.name)
         self.columns = _all_columns(sheet)
@@ -189,12 +192,14 @@ class _Choices:
             ws.append([_cell(ws, column[row]) if row < len(column) else None for column in columns])
 
 
-def _write(datasets: Iterable[dict], organizations: Optional[dict[str, str]]) -> bytes:
+def _write(datasets: Iterable[dict], organizations: Optional[dict[str, str]], national_only: bool) -> bytes:
     book = Workbook(write_only=True)
     current = layouts.layouts()[layouts.CURRENT]
     types = {entry["value"]: entry for entry in layouts.data_types()}
-    metadata = {sheet.data_type: _Sheet(book, sheet, types[sheet.data_type]) for sheet in current.metadata_sheets()}
-    resources = {sheet.data_type: _Sheet(book, sheet, types[sheet.data_type]) for sheet in current.resource_sheets()}
+    metadata = {sheet.data_type: _Sheet(book, sheet, types[sheet.data_type], national_only)
+                for sheet in current.metadata_sheets()}
+    resources = {sheet.data_type: _Sheet(book, sheet, types[sheet.data_type], national_only)
+                 for sheet in current.resource_sheets()}
     first_type = layouts.data_types()[0]["value"]
     for dataset in datasets:
         data_type = dataset.get("data_type")
@@ -214,16 +219,20 @@ def _write(datasets: Iterable[dict], organizations: Optional[dict[str, str]]) ->
     return out.getvalue()
 
 
-def write_catalogue(datasets: Iterable[dict], *, organizations: Optional[dict[str, str]] = None) -> bytes:
+def write_catalogue(datasets: Iterable[dict], *, organizations: Optional[dict[str, str]] = None,
+                    national_only: bool = False) -> bytes:
     """The national metadata workbook (current layout, our columns after the national ones) of ``datasets``.
 
     :param datasets: package_show dicts, read once, in order
     :param organizations: owner_org id → the text of the workbook's agency column
         (else the dataset's organization name)
+    :param national_only: without the province's columns. The national importer
+        (ckanext-thai_gdc) names a sheet's columns by position and takes nothing
+        from a sheet with more columns than its layout: give it this one.
     """
-    return _write(datasets, organizations)
+    return _write(datasets, organizations, national_only)
 
 
-def write_template() -> bytes:
+def write_template(*, national_only: bool = False) -> bytes:
     """The same workbook without data rows, with drop-downs for the single-choice columns."""
-    return _write([], None)
+    return _write([], None, national_only)

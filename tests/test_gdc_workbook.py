@@ -590,6 +590,18 @@ def test_empty_rows_in_the_middle_are_skipped(tmp_path):
     assert [(r.dataset["name"], r.row) for r in catalogue.records] == [("factory-list-2566", 6), ("after-gap", 9)]
 
 
+def test_template_rows_filled_down_with_the_data_type_or_formulas_are_blank(tmp_path):
+    path = national_workbook(tmp_path / "filled.xlsx", datasets={"Record": [RECORD]})
+    book = openpyxl.load_workbook(path)
+    sheet = book["Temp2_Meta_Record"]
+    for row in range(7, 200):
+        sheet.cell(row=row, column=2, value="ข้อมูลระเบียน")
+        sheet.cell(row=row, column=26, value=f'=IF(A{row}="","",1)')
+    book.save(path)
+    catalogue = read_catalogue(path)
+    assert catalogue.problems == [] and catalogue.data_rows == 1
+
+
 def test_duplicate_names_within_the_file(tmp_path):
     path = national_workbook(tmp_path / "dup.xlsx",
                              datasets={"Record": [RECORD], "Multi": [dict(MULTI, name="FACTORY LIST 2566")]})

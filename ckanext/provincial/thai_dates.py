@@ -81,7 +81,8 @@ EXCEL_FIRST_DAY, EXCEL_LAST_DAY = 10_000, 2_958_465
 
 _TO_WESTERN = str.maketrans(THAI_DIGITS, "0123456789")
 _ENGLISH_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$", re.IGNORECASE)
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+                  r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$", re.IGNORECASE)
 _DMY = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _ERA = r"(?:(?:พ\s*\.?\s*ศ|ค\s*\.?\s*ศ|b\s*\.?\s*e|c\s*\.?\s*e|a\s*\.?\s*d)\s*\.?\s*)?"
 _NAMED = re.compile(r"^(?:วันที่\s*)?(\d{1,2})\s*([฀-๏.]+|[a-z]+\.?)\s*,?\s*" + _ERA + r"(\d{4}|\d{2})$")

@@ -364,6 +364,7 @@ class _Reader:
         header: list = []
         explanation: list = []
         columns: Optional[_Columns] = None
+        ignored: set[int] = set()
         reported: set[int] = set()
         for row in self.book.rows(sheet.name):
             if row.number < sheet.header_row:
@@ -384,7 +385,11 @@ class _Reader:
                 continue
             if columns is None:
                 columns = self._start(sheet, header, explanation)
-            if row.blank and workbook.FORMULA not in row.kinds:
+                # A template filled down with the data type, or with formulas that had no value
+                # to save, has rows that hold nothing: they are blank.
+                ignored = {index for index, key in enumerate(sheet.keys())
+                           if key in (None, "d_type", "dataset_title")}
+            if not any(text is not None and index not in ignored for index, text in enumerate(row.cells)):
                 continue  # blank rows anywhere are skipped
             for index, text in enumerate(row.cells):
                 if (text is not None or row.kinds[index] == workbook.FORMULA) and index not in columns.keys \
@@ -547,7 +552,8 @@ class _Reader:
                     "resource", resource.sheet, resource.row, letter, "dataset_name",
                     f'The link names the dataset "{resource.dataset_name}", which no metadata sheet of this '
                     f"workbook has: write the URL name of one of its datasets",
-                    f'ลิงก์นี้ระบุชุดข้อมูล "{resource.dataset_name}" ซึ่งไม่มีในแผ่นงานคำอธิบายชุดข้อมูลของสมุดงานนี้: '
+                    f'ลิงก์นี้ระบุชุดข้อมูล "{resource.dataset_name}" '
+                    f"ซึ่งไม่มีในแผ่นงานคำอธิบายชุดข้อมูลของสมุดงานนี้: "
                     f"กรอกชื่อ URL ของชุดข้อมูลในสมุดงาน")
                 continue
             sheet = layout.sheet(resource.sheet)

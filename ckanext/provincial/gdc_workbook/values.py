@@ -274,7 +274,8 @@ def url_name(text: str) -> str:
         raise CellError(
             f'The URL name "{value}" is {len(value)} characters long; the national Government Data Catalog '
             f"takes at most {NAME_MAX_LENGTH}",
-            f'ชื่อ URL "{value}" ยาว {len(value)} ตัวอักษร ระบบบัญชีข้อมูลภาครัฐรับได้ไม่เกิน {NAME_MAX_LENGTH} ตัวอักษร')
+            f'ชื่อ URL "{value}" ยาว {len(value)} ตัวอักษร '
+            f"ระบบบัญชีข้อมูลภาครัฐรับได้ไม่เกิน {NAME_MAX_LENGTH} ตัวอักษร")
     if len(value) < NAME_MIN_LENGTH:
         raise CellError(
             f'The URL name "{text}" is too short: at least {NAME_MIN_LENGTH} letters or digits',

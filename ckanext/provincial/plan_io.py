@@ -3,8 +3,10 @@
 Column headers carry Thai and English (``รหัสรายการข้อมูล (Requirement code)``);
 reading also accepts the Thai text alone, the English text alone or the field
 key (``code``). CSV is written as UTF-8 with a byte-order mark so that Excel
-shows Thai; read as UTF-8, else as Windows Thai (cp874/TIS-620), with comma,
-semicolon or tab separators.
+shows Thai. Files are read by the portal's table layer (``tables/``), as the
+DataStore reads published tables: CSV in UTF-8 or Windows Thai (cp874/TIS-620)
+with comma, semicolon, tab or bar separators, XLSX and XLS workbooks, a title
+above the header and notes under the table (see ``read_table``).
 
 Spreadsheet formula injection: a cell that starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return is written with a leading apostrophe, so
@@ -19,6 +21,7 @@ import csv
 import dataclasses
 import io
 import os
+import tempfile
 from typing import Any, Iterable, Optional, Sequence
 
 import openpyxl
@@ -27,6 +30,10 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ckanext.provincial import freshness
+from ckanext.provincial.tables import text as text_tables
+from ckanext.provincial.tables import types
+from ckanext.provincial.tables import workbook as workbooks
+from ckanext.provincial.validation import messages
 
 
 def N_(message: str) -> str:
@@ -75,7 +82,16 @@ PLAN_COLUMNS: tuple[Column, ...] = (
            "เช่น แผนพัฒนาสถิติจังหวัด", "Such as the provincial statistics development plan"),
 )
 
-FORMATS = ("csv", "xlsx")
+FORMATS = ("csv", "xlsx")                  # what plans are written as
+WORKBOOK_FORMATS = ("xlsx", "xls")
+READ_FORMATS = ("csv",) + WORKBOOK_FORMATS  # what an import reads
+# Columns of codes and numbers, where Thai digits (๑๓, ๔.๑) are read as 0-9; titles keep theirs.
+DIGIT_COLUMNS = ("province_code", "update_frequency_interval", "priority", "pmqa")
+# A plan is Thai text: another encoding the layer guesses would give wrong letters, not a plan.
+TEXT_ENCODINGS = ("utf-8", "cp874")
+# A plan workbook is small: one that unpacks to more is refused before it is opened.
+MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+EMPTY_FILE = N_("The file is empty: it needs a header row and one row per requirement")
 # A cell may hold a long text (a requirement's purpose): the csv module's cap of 131,072
 # characters would make an exported plan impossible to import again.
 CSV_FIELD_LIMIT = 64 * 1024 * 1024
@@ -83,22 +99,37 @@ _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PlanFileError(ValueError):
-    """A file that cannot be read as a plan at all (not a row problem)."""
+    """A file that cannot be read as a plan at all (not a row problem).
 
-    def __init__(self, message: str, **params: Any):
+    ``message_id`` is an English message id with ``params``; a ``reason`` the
+    table layer gives in both languages comes with ``reason_th``, used when the
+    sentence reads in Thai. A refusal of the text layer carries its ``report``
+    error (code, note, row), worded by ``validation.messages``.
+    """
+
+    def __init__(self, message: str, report: Optional[dict[str, Any]] = None, **params: Any):
         self.message_id = message
+        self.report = report
         self.params = params
-        super().__init__(message.format(**params))
+        super().__init__(self.message())
 
     def message(self, gettext=lambda s: s) -> str:
-        return gettext(self.message_id).format(**self.params)
+        if self.report is not None:
+            return messages.describe(self.report, gettext)
+        template = gettext(self.message_id)
+        params = {key: value for key, value in self.params.items() if not key.endswith("_th")}
+        if template != self.message_id and self.params.get("reason_th"):
+            params["reason"] = self.params["reason_th"]
+        return template.format(**params)
 
 
 @dataclasses.dataclass
 class PlanTable:
     columns: list[str]                      # field keys, in the file's order
     headers: dict[str, str]                 # field key -> header as written in the file
-    rows: list[tuple[int, dict[str, str]]]  # (row number in the file, values by field key)
+    rows: list[tuple[int, dict[str, str]]]  # (row number as Excel shows it, values by field key)
+    title: list[str] = dataclasses.field(default_factory=list)  # the lines above the header
+    notes: list[str] = dataclasses.field(default_factory=list)  # the notes under the table, left out
 
 
 # ------------------------------------------------------------------ cells
@@ -125,20 +156,24 @@ def cell_text(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(item) for item in value)
     text = str(value)
+    if text.startswith("'") and not text[1:].strip():
+        # Excel's text prefix on an empty cell; also what a workbook reader, trimming
+        # cells, leaves of a neutralised lone tab or carriage return.
+        return ""
     # As written ("'" + "\r" for a lone carriage return), else trimmed first.
     return restore(text if text.startswith("'") else text.strip()).strip()
 
 
-def format_of(filename: str, declared: Optional[str] = None) -> str:
-    fmt = (declared or os.path.splitext(filename or "")[1].lstrip(".")).strip().lower()
-    if fmt == "xls":
-        raise PlanFileError(N_("Old Excel files (.xls) cannot be read: save the file as .xlsx or .csv"))
-    if fmt not in FORMATS:
-        raise PlanFileError(N_('"{name}" is neither a CSV nor an Excel (.xlsx) file'), name=filename or fmt)
-    return fmt
-
-
 # ------------------------------------------------------------------ reading
+#
+# Files are read by the portal's table layer (``tables/``), the one that reads
+# the tables agencies publish into the DataStore: CSV through ``tables.text``
+# (encoding, delimiter, title lines above the header), workbooks through
+# ``tables.workbook`` (XLSX and XLS by their first bytes, titles, notes under
+# the table, zip bombs, files that are not workbooks). Rows keep the number the
+# agency sees in Excel. Notes under the table follow the workbook reader's
+# rule for both kinds, so that a row left half filled at the bottom is still
+# checked (and refused) rather than set aside as a note.
 
 def _header_key(header: str, columns: Sequence[Column]) -> Optional[str]:
     text = " ".join(header.split()).casefold()
@@ -149,55 +184,105 @@ def _header_key(header: str, columns: Sequence[Column]) -> Optional[str]:
     return None
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp874"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise PlanFileError(N_("The file is neither UTF-8 nor Thai Windows (TIS-620) text: save it as CSV UTF-8"))
+@dataclasses.dataclass
+class _Found:
+    """A table as the table layer found it: header, (Excel row, cells) rows, title and notes."""
+    header_row: int
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]
+    title: list[str]
+    notes: list[str]
 
 
-def _csv_rows(content: bytes) -> list[list[str]]:
-    text = _decode(content)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
+def _file_error(code: str, note: str = "", row: Optional[int] = None) -> PlanFileError:
+    """A refusal of the text layer, in the sentences of the resource checks (translated there)."""
+    if code == "empty-file":
+        return PlanFileError(EMPTY_FILE)
+    return PlanFileError(messages.SENTENCES.get(code, messages.GENERIC), report={"code": code, "note": note, "row": row})
+
+
+def _read_text(path: str) -> _Found:
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)  # process-wide, and only ever raised
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as error:
-        raise PlanFileError(N_("The CSV file cannot be read: {reason}"), reason=str(error))
+        table = text_tables.read_text_table(path)
+        if table.encoding not in TEXT_ENCODINGS:
+            raise PlanFileError(N_("The file is neither UTF-8 nor Thai Windows (TIS-620) text: save it as CSV UTF-8"))
+        rows = text_tables.TableRows(path, table, spreadsheet=True, notes=text_tables.MARKED_NOTES)
+        found = list(rows)
+    except text_tables.TableFileError as error:
+        raise _file_error(error.code, error.note, error.row) from None
+    return _Found(table.header_record, table.headers, found, list(table.title), rows.footnotes)
 
 
-def _xlsx_rows(content: bytes) -> list[list[Any]]:
+def _plan_sheet(tables: list, columns: Sequence[Column]):
+    """The first table whose header names a plan column (a cover or help sheet may come first)."""
+    for table in tables:
+        if any(header and _header_key(header, columns) for header in table.headers):
+            return table
+    return tables[0]
+
+
+def _read_workbook(path: str, fmt: str, name: str, columns: Sequence[Column]) -> _Found:
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a damaged file
-        raise PlanFileError(N_("The Excel file cannot be read: {reason}"), reason=str(error) or type(error).__name__)
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        book = workbooks.read_workbook(path, fmt, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES)
+        table = _plan_sheet(book.tables, columns)
+        found = list(table.rows())
+    except workbooks.WorkbookError as error:
+        raise PlanFileError(N_('"{name}" cannot be read: {reason}'), name=name,
+                            reason=error.message, reason_th=error.message_th) from None
+    if table.formulas_without_value:
+        row, column = table.formula_cells_without_value[0]
+        raise PlanFileError(
+            N_("{count} cells hold a formula without its value (the first in row {row}, column {column}): "
+               "open the file in Excel and save it again"),
+            count=table.formulas_without_value, row=row, column=openpyxl.utils.get_column_letter(column))
+    return _Found(table.header_row, list(table.headers), found, list(table.title), list(table.footnotes))
+
+
+def format_of(filename: str, declared: Optional[str] = None) -> str:
+    fmt = (declared or os.path.splitext(filename or "")[1].lstrip(".")).strip().lower()
+    if fmt not in READ_FORMATS:
+        raise PlanFileError(N_('"{name}" is neither a CSV nor an Excel (.xlsx, .xls) file'), name=filename or fmt)
+    return fmt
+
+
+def _digits(key: str, value: str) -> str:
+    return types.normalise(value) if key in DIGIT_COLUMNS else value
 
 
 def read_table(content: bytes, filename: str, fmt: Optional[str] = None,
                columns: Sequence[Column] = PLAN_COLUMNS) -> PlanTable:
-    """The header and the non-empty rows of a plan file (first sheet of a workbook)."""
+    """The header and the rows of a plan file, as the table layer finds them.
+
+    A workbook (XLSX or XLS, either one whatever the name says) gives its
+    first sheet holding a table with a plan column; a CSV may be UTF-8
+    (with or without a byte-order mark) or Windows Thai, separated by commas,
+    semicolons, tabs or bars. A title above the header and notes under the
+    table are set apart (``PlanTable.title``, ``PlanTable.notes``); blank rows
+    are skipped. Row numbers are the ones Excel shows.
+
+    :raises PlanFileError: the file cannot be read as a plan
+    """
     fmt = format_of(filename, fmt)
-    raw = _csv_rows(content) if fmt == "csv" else _xlsx_rows(content)
-    lines = [(number, [cell_text(cell) for cell in row]) for number, row in enumerate(raw, start=1)]
-    lines = [(number, row) for number, row in lines if any(row)]
-    if not lines:
-        raise PlanFileError(N_("The file is empty: it needs a header row and one row per requirement"))
-    header_number, header = lines[0]
+    if not content.strip():
+        raise PlanFileError(EMPTY_FILE)
+    with tempfile.TemporaryDirectory(prefix="plan-") as folder:
+        # The layer reads files; a name of our own, since the upload's may be anything.
+        path = os.path.join(folder, "upload")
+        with open(path, "wb") as out:
+            out.write(content)
+        if fmt in WORKBOOK_FORMATS:
+            found = _read_workbook(path, fmt, filename or f"plan.{fmt}", columns)
+        else:
+            found = _read_text(path)
+    header = [cell_text(h) for h in found.headers]
     keys: list[Optional[str]] = [_header_key(h, columns) if h else None for h in header]
     unknown = [h for h, k in zip(header, keys) if h and k is None]
     if unknown:
         raise PlanFileError(
             N_("Unknown columns in row {row}: {columns}. Use the headers of the template."),
-            row=header_number, columns=", ".join(f'"{h}"' for h in unknown),
+            row=found.header_row, columns=", ".join(f'"{h}"' for h in unknown),
         )
     twice = sorted({k for k in keys if k and keys.count(k) > 1})
     if twice:
@@ -206,13 +291,17 @@ def read_table(content: bytes, filename: str, fmt: Optional[str] = None,
     if absent:
         raise PlanFileError(N_("Required columns are missing: {columns}"), columns=", ".join(absent))
     rows = []
-    for number, row in lines[1:]:
-        values = {key: (row[i] if i < len(row) else "") for i, key in enumerate(keys) if key}
+    for number, cells in found.rows:
+        row = [cell_text(cell) for cell in cells]
+        if not any(row):
+            continue
+        values = {key: _digits(key, row[i] if i < len(row) else "") for i, key in enumerate(keys) if key}
         extra = [cell for i, cell in enumerate(row) if i >= len(keys) and cell]
         if extra:
             values["__extra__"] = ", ".join(extra)
         rows.append((number, values))
-    return PlanTable([k for k in keys if k], {k: h for k, h in zip(keys, header) if k}, rows)
+    return PlanTable([k for k in keys if k], {k: h for k, h in zip(keys, header) if k}, rows,
+                     title=found.title, notes=found.notes)
 
 
 # ------------------------------------------------------------------ writing

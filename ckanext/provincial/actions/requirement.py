@@ -346,7 +346,7 @@ def upsert_plan(province_code: str, rows: list[dict[str, Any]], dry_run: bool = 
 
 
 def provincial_requirement_import(context, data_dict) -> dict[str, Any]:
-    """Import a province's plan from a CSV or Excel (.xlsx) file: all rows or none.
+    """Import a province's plan from a CSV or Excel (.xlsx, .xls) file: all rows or none.
 
     Rows are matched to the plan by code: new codes are added, known ones
     updated; requirements not in the file are left as they are, so importing
@@ -358,13 +358,15 @@ def provincial_requirement_import(context, data_dict) -> dict[str, Any]:
     :param upload: the file (multipart upload), with the headers of the
         template (Thai, English or the field keys)
     :type upload: file
-    :param format: ``csv`` or ``xlsx`` (default: from the file name)
+    :param format: ``csv``, ``xlsx`` or ``xls`` (default: from the file name;
+        a workbook is known by its content whatever its name)
     :type format: string
     :param dry_run: check the file only, write nothing (default ``false``)
     :type dry_run: bool
 
     :returns: ``rows``, ``created``, ``updated``, ``unchanged`` (what was,
-        or with ``dry_run`` would be, written) and ``dry_run``
+        or with ``dry_run`` would be, written), ``dry_run``, and ``notes``:
+        the lines under the table read as notes, not as requirements
     :rtype: dictionary
     :raises: ``ValidationError`` with ``rows``: a list of ``{row, column,
         field, message}``, or ``upload`` when the file cannot be read
@@ -386,7 +388,7 @@ def provincial_requirement_import(context, data_dict) -> dict[str, Any]:
                 errors=len(errors), rows=len(rows))},
         )
     counts = upsert_plan(data["province_code"], valid, dry_run=data["dry_run"])
-    return dict(counts, rows=len(valid), dry_run=data["dry_run"])
+    return dict(counts, rows=len(valid), dry_run=data["dry_run"], notes=table.notes)
 
 
 def get_actions():

@@ -28,7 +28,7 @@ def requirement():
 @click.option("--province", "province_code", required=True, help="Two-digit province code, e.g. 13.")
 @click.option("--dry-run", is_flag=True, help="Check the file; write nothing.")
 def import_plan(path, province_code, dry_run):
-    """Import a plan from a CSV or Excel (.xlsx) file: every row, or none when any row is wrong."""
+    """Import a plan from a CSV or Excel (.xlsx, .xls) file: every row, or none when any row is wrong."""
     context = site_context()
     with open(path, "rb") as upload, click.progressbar(length=1, label="Checking rows", file=sys.stderr) as bar:
         def progress(done, total):
@@ -56,6 +56,8 @@ def import_plan(path, province_code, dry_run):
             reason = str(error.orig or error).strip().splitlines()[0]
             raise click.ClickException(f"the database failed during the import ({reason}): "
                                        "nothing was imported; run the import again")
+    for note in result.get("notes") or []:
+        click.echo(f"left out as a note under the table: {note}")
     verb = "would be" if dry_run else "were"
     click.echo(f"{result['rows']} rows: {result['created']} {verb} added, {result['updated']} {verb} updated, "
                f"{result['unchanged']} unchanged")

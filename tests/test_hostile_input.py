@@ -286,6 +286,8 @@ READ_CALLS = {
     "provincial_validation_run": {"resource_id": "x", "sync": False},
     "provincial_datastore_status": {"resource_id": "x"},
     "provincial_datastore_submit": {"resource_id": "x", "sync": False},
+    "provincial_dataset_import_status": {"import_id": "x"},
+    "package_create_default_resource_views": {"package": {"id": "x", "resources": []}},
     "dcat_catalog_show": {"format": "ttl", "q": "*:*", "fq": "", "page": 1, "modified_since": "2024-01-01"},
 }
 READ_PARAMETERS = [(action, key) for action, data in READ_CALLS.items() for key in data]
@@ -306,7 +308,8 @@ def test_the_action_calls_cover_every_action_of_the_extension():
     from ckanext.provincial.actions import get_actions
 
     covered = set(READ_CALLS) | {"provincial_requirement_create", "provincial_requirement_update",
-                                 "provincial_requirement_delete", "status_show", "package_search",
+                                 "provincial_requirement_delete", "provincial_dataset_import",
+                                 "status_show", "package_search",
                                  "package_create", "package_update", "resource_create", "resource_update"}
     assert set(get_actions()) - covered == set()
 
@@ -586,6 +589,116 @@ def test_a_10000_row_plan_imports_in_one_go_and_again_changes_nothing(site):
     assert (again["unchanged"], again["created"], again["updated"]) == (10_000, 0, 0)
     print(f"10,000-row plan imported in {took:.1f} s")
     assert took < 120, f"a 10,000-row plan took {took:.0f} s to import"
+
+
+# ------------------------------------------------------ GDC workbooks --
+
+def gdc_workbook(site, count: int = 1, **overrides) -> bytes:
+    """A national metadata workbook of ``count`` datasets of the site's agency, under names of their own."""
+    from ckanext.provincial.gdc_workbook import writer
+
+    return writer.write_catalogue(gdc_dataset("record", owner_org=site["agency"]["id"], name=unique("wb"), **overrides)
+                                  for _ in range(count))
+
+
+def import_workbook(site, content: bytes, filename: str = "บัญชีข้อมูล.xlsx", **options) -> dict:
+    return call_action("provincial_dataset_import", as_sysadmin(site), owner_org=site["agency"]["id"],
+                       upload=_NamedBytes(content, filename), **options)
+
+
+DATASET_IMPORT_PARAMETERS = ("owner_org", "upload", "import_id", "dry_run", "publish")
+
+
+@db()
+@given(key=st.sampled_from(DATASET_IMPORT_PARAMETERS), value=hostile, signed_in=st.booleans())
+def test_the_dataset_import_answers_hostile_parameters_with_a_message_or_a_dry_run(site, key, value, signed_in):
+    data = {"owner_org": site["agency"]["id"], "upload": _NamedBytes(gdc_workbook(site), "บัญชี.xlsx"),
+            "dry_run": True, key: value}
+    if key == "dry_run" and not (isinstance(value, str) and value.strip().lower() in ("1", "true", "yes")):
+        data["publish"] = False  # a value read as "false" imports for real: harmless, the name is this example's
+    context = as_sysadmin(site) if signed_in else {"user": "", "ignore_auth": False}
+    result = expect_refusal_or_save("provincial_dataset_import", context, data)
+    if result is not None:
+        assert result["rows"] == result["created"] + result["updated"] + result["unchanged"] + result["errors"]
+
+
+@db(max_examples=40)
+@given(content=st.one_of(st.binary(max_size=3000),
+                         st.builds(lambda text: text.encode("utf-8", "surrogatepass"), texts)),
+       filename=st.sampled_from(["บัญชีข้อมูล.xlsx", "catalogue.XLSX", "catalogue.xls", "catalogue.csv", "catalogue"]))
+def test_any_bytes_as_a_workbook_give_a_located_reason(site, content, filename):
+    try:
+        import_workbook(site, content, filename, dry_run=True)
+    except toolkit.ValidationError as error:
+        assert_clear_refusal(error)
+        assert all(p["message"].strip() and p["message_th"].strip() for p in error.error_dict.get("rows") or [])
+        return
+    except Exception:
+        rollback_after_failure()
+        raise
+    raise AssertionError("bytes that are no workbook were imported")
+
+
+def _zip_bomb() -> bytes:
+    """A valid workbook whose one sheet unpacks to far more than it weighs (a run of blank rows)."""
+    import zipfile
+
+    source = openpyxl.load_workbook(io.BytesIO(_xlsx([["a", "b"]])))
+    out = io.BytesIO()
+    source.save(out)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as original, \
+            zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as packed:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b"<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>"
+                                    + b" " * (60 * 1024 * 1024) + b"</t></is></c></row></sheetData>")
+            packed.writestr(item, data)
+    return bomb.getvalue()
+
+
+BROKEN_WORKBOOKS = {
+    "csv named xlsx": lambda site: "name,title\nfactories,โรงงาน\n".encode("utf-8"),
+    "pdf named xlsx": lambda site: b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF",
+    "zip garbage": lambda site: b"PK\x03\x04" + bytes(range(256)) * 4,
+    "zip bomb": lambda site: _zip_bomb(),
+    "a workbook of another kind": lambda site: _xlsx([["code", "title_th"], ["R-1", "แผน"]]),
+    "sheets renamed": lambda site: _renamed_sheets(gdc_workbook(site)),
+}
+
+
+def _renamed_sheets(content: bytes) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    book["Temp2_Meta_Record"].title = "Meta Record (แก้ไข)"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_WORKBOOKS))
+def test_broken_workbooks_are_refused_with_a_reason_and_write_nothing(site, case):
+    content = BROKEN_WORKBOOKS[case](site)
+    before = call_action("organization_show", as_sysadmin(site), id=site["agency"]["id"])["package_count"]
+    with pytest.raises(toolkit.ValidationError) as refused:
+        import_workbook(site, content)
+    problems = refused.value.error_dict["rows"]
+    assert problems and all(p["message"].strip() and p["message_th"].strip() for p in problems), problems
+    if case == "sheets renamed":
+        assert any("Temp2_Meta_Record" in p["message"] and p["sheet"] for p in problems), problems
+    assert call_action("organization_show", as_sysadmin(site), id=site["agency"]["id"])["package_count"] == before
+
+
+def test_a_workbook_over_the_row_limit_is_refused_naming_the_first_row_over_it(site, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.import.max_rows", 300)
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.import.background_rows", 0)  # answered at once
+    content = gdc_workbook(site, count=320)
+    started = time.monotonic()
+    with pytest.raises(toolkit.ValidationError) as refused:
+        import_workbook(site, content, dry_run=True)
+    problems = [p for p in refused.value.error_dict["rows"] if p["row"] == 306]
+    assert problems and problems[0]["sheet"] == "Temp2_Meta_Record", refused.value.error_dict["rows"][-3:]
+    assert time.monotonic() - started < 120
 
 
 # ------------------------------------------------------------- exports --

@@ -260,6 +260,35 @@ def _new_form(w, role) -> dict:
     return {"province_code": "13", "code": unique("WEB"), "title_th": "จากแบบฟอร์ม", "update_frequency_interval": "1"}
 
 
+def _workbook(w, role) -> bytes:
+    """A GDC workbook of one dataset of agency A, under a name of this cell alone."""
+    from ckanext.provincial.gdc_workbook import writer
+
+    return writer.write_catalogue([gdc_dataset("record", owner_org=w.agency["id"], name=unique("imp"))])
+
+
+def _dataset_import_data(w, role) -> dict:
+    return {"owner_org": w.agency["id"], "upload": _workbook(w, role), "dry_run": True}
+
+
+def _import_of_agency_a(w, role) -> str:
+    """An import (a dry run) into agency A by a sysadmin: its id, for the status and report rows."""
+    return call_action("provincial_dataset_import", site_context(), owner_org=w.agency["id"],
+                       upload=_workbook(w, role), dry_run=True)["import_id"]
+
+
+def _import_status_data(w, role) -> dict:
+    return {"import_id": _import_of_agency_a(w, role)}
+
+
+def _import_report_page(w, role) -> str:
+    return f"/organization/{w.agency['name']}/import/{_import_of_agency_a(w, role)}/report.xlsx"
+
+
+def _import_form(w, role) -> dict:
+    return {"dry_run": "1", "upload": (io.BytesIO(_workbook(w, role)), "บัญชีข้อมูล.xlsx")}
+
+
 # ------------------------------------------------------------- checks --
 
 def _private_count(role: str) -> int:
@@ -349,6 +378,11 @@ MATRIX: tuple[Row, ...] = (
     Row("requirement_update", Action("provincial_requirement_update", _existing_requirement), PLAN_EDITORS),
     Row("requirement_delete", Action("provincial_requirement_delete", _delete_data), PLAN_EDITORS),
     Row("requirement_import", Action("provincial_requirement_import", _import_data), PLAN_EDITORS),
+    # --- datasets from and into the national GDC workbook
+    Row("dataset_import", Action("provincial_dataset_import", _dataset_import_data), WRITERS),
+    Row("dataset_import_status", Action("provincial_dataset_import_status", _import_status_data), WRITERS),
+    Row("default_resource_views", Action("package_create_default_resource_views", lambda w, r: {
+        "package": call_action("package_show", site_context(), id=w.public["id"])}), WRITERS),
     # --- gap analysis
     Row("gap_show", Action("provincial_gap_show", {"province_code": "13"}), EVERYONE,
         sees=READERS, check=check_gap_rows),
@@ -417,6 +451,14 @@ MATRIX: tuple[Row, ...] = (
     Row("page_requirement_export_csv", Page("/requirement/export.csv?province_code=13"), EVERYONE),
     Row("page_requirement_export_xlsx", Page("/requirement/export.xlsx"), EVERYONE),
     Row("page_requirement_template", Page("/requirement/template.xlsx?province_code=13"), EVERYONE),
+    # --- pages: GDC workbook import and exports
+    Row("page_dataset_import", Page("/organization/{agency[name]}/import"), WRITERS),
+    Row("page_dataset_import_post", Page("/organization/{agency[name]}/import", "POST", _import_form), WRITERS),
+    Row("page_dataset_import_report", Page(_import_report_page), WRITERS),
+    Row("page_organization_export", Page("/organization/{agency[name]}/export.xlsx"), EVERYONE, sees=READERS),
+    Row("page_dataset_export_province", Page("/dataset/export.xlsx?province=13"), EVERYONE, sees=READERS),
+    Row("page_dataset_export_all", Page("/dataset/export.xlsx"), EVERYONE, sees=READERS),
+    Row("page_dataset_template", Page("/dataset/template.xlsx"), EVERYONE),
     # --- pages: DCAT
     Row("catalog_show", Action("dcat_catalog_show", {"format": "ttl", "q": 'title:"ข้อมูล ลับ"'}), EVERYONE,
         blind=EVERYONE),

@@ -179,6 +179,9 @@ def package_create_default_resource_views(original_action, context, data_dict):
     the import's transaction in the middle; the import makes the views after
     its own commit.
     """
+    if not isinstance((data_dict or {}).get("package"), dict):
+        # CKAN's action fails on anything else (HTTP 500).
+        raise toolkit.ValidationError({"package": [toolkit._("Give the dataset as package_show returns it")]})
     if catalogue_import.importing():
         toolkit.check_access("package_create_default_resource_views", context, data_dict)
         return []

@@ -359,7 +359,7 @@ def provincial_requirement_import(context, data_dict) -> dict[str, Any]:
         template (Thai, English or the field keys)
     :type upload: file
     :param format: ``csv``, ``xlsx`` or ``xls`` (default: from the file name;
-        a workbook is known by its content whatever its name)
+        an XLSX and an XLS are told apart by their content)
     :type format: string
     :param dry_run: check the file only, write nothing (default ``false``)
     :type dry_run: bool

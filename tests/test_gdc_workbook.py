@@ -767,6 +767,11 @@ def test_multiple_choices_and_the_other_convention(text, stored):
     assert values.read_value(FIELDS["data_format"], text) == stored
 
 
+def test_words_agencies_write_for_a_choice():
+    assert values.read_value(FIELDS["update_frequency_unit"], "รายปี") == {"update_frequency_unit": "ปี"}
+    assert values.read_value(FIELDS["data_format"], "Excel, PDF") == {"data_format": ["XLS", "PDF"]}
+
+
 def test_single_choice_keeps_commas_of_its_free_text():
     found = values.read_value(FIELDS["update_frequency_unit"], "ทุก 2 ปี, หรือเมื่อมีการเปลี่ยนแปลง")
     assert found == {"update_frequency_unit": "อื่นๆ",
@@ -878,3 +883,9 @@ def test_xls_workbook_of_the_current_layout(tmp_path):
     assert first.dataset["name"] == "factory-list-2566" and first.dataset["created_date"] == "2023-01-15"
     problem = problem_at(catalogue, "Temp2_Meta_Record", 7, "A")
     assert "A7:A8" in problem.message
+
+
+def test_synonyms_name_choices_of_their_field():
+    for name, words in layouts.config()["choice_synonyms"].items():
+        allowed = {choice.value for choice in FIELDS[name].choices}
+        assert set(words.values()) <= allowed, name

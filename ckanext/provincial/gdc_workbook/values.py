@@ -107,6 +107,8 @@ def _choice_index(field: Field) -> dict[str, str]:
     for choice in field.choices:
         for text in (choice.value, *choice.labels):
             index.setdefault(_key(text), choice.value)
+    for word, value in (layout.config().get("choice_synonyms") or {}).get(field.name, {}).items():
+        index.setdefault(_key(str(word)), str(value))
     if field.kind == "yes_no":
         for word in layout.config()["yes_words"]:
             index.setdefault(_key(str(word)), "True")

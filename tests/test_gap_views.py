@@ -165,6 +165,15 @@ def test_import_page_lists_every_bad_row_and_imports_a_good_file(app, province):
     assert "provincial-import-result" in good.body
     assert len(call_action("provincial_requirement_list", province_code="13")) == 5
 
+    # Lines under the table are shown as notes, not imported and not hidden.
+    table = [[{"code": "N-3", "title_th": "ใหม่อีก"}.get(k, "") for k in keys], [""] * len(keys),
+             ["ที่มา: สำนักงานสถิติจังหวัดปทุมธานี"] + [""] * (len(keys) - 1)]
+    noted = app.post("/requirement/import", headers=auth, data={
+        "province_code": "13", "upload": (io.BytesIO(plan_io.write_csv(header, table)), "plan.csv")})
+    result = BeautifulSoup(noted.body, "html.parser").select_one(".provincial-import-result")
+    assert "ที่มา: สำนักงานสถิติจังหวัดปทุมธานี" in result.get_text()
+    assert len(call_action("provincial_requirement_list", province_code="13")) == 6
+
 
 def test_templates_and_plan_export_download(app, province):
     for fmt in ("csv", "xlsx"):

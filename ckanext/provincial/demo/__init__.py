@@ -2,8 +2,11 @@
 
 The YAML files are the content (agencies, the requirement plan, datasets and
 how their files look); this module turns them into the dictionaries that CKAN
-actions take, and the files into bytes (``tables``). Nothing here talks to
-CKAN: ``demo.loader`` does, and ``ckan provincial demo load`` runs it.
+actions take, and the files into bytes (``tables``). An agency may also bring
+its catalogue as the national GDC metadata workbook,
+``data/workbooks/<organization>.xlsx`` (made by ``demo.workbook``), which the
+loader imports into that organization. Nothing here talks to CKAN:
+``demo.loader`` does, and ``ckan provincial demo load`` runs it.
 
 Every title carries the demonstration marker (``(ข้อมูลสาธิต)``) and every
 description the note "Demonstration data — not official statistics".
@@ -84,11 +87,25 @@ class Province:
 
 
 @dataclass(frozen=True)
+class AgencyWorkbook:
+    """An agency's catalogue in the national GDC metadata workbook
+    (``data/workbooks/<organization>.xlsx``), imported into its organization."""
+    path: str
+    organization: str
+    province_code: str
+
+    @property
+    def filename(self) -> str:
+        return os.path.basename(self.path)
+
+
+@dataclass(frozen=True)
 class Catalogue:
     provinces: tuple[Province, ...]
     agencies: tuple[dict[str, Any], ...]
     themes: tuple[dict[str, Any], ...]
     defaults: dict[str, Any]
+    workbooks: tuple[AgencyWorkbook, ...] = ()
 
     def province(self, code: str) -> Province:
         for province in self.provinces:
@@ -101,6 +118,9 @@ class Catalogue:
             if agency["key"] == key:
                 return agency
         raise CatalogueError(f"unknown agency {key!r} (agencies.yaml)")
+
+    def workbooks_of(self, code: str) -> list[AgencyWorkbook]:
+        return [workbook for workbook in self.workbooks if workbook.province_code == code]
 
 
 @dataclass
@@ -157,9 +177,26 @@ def load_catalogue(data_dir: str = DATA_DIR) -> Catalogue:
             coordinator=str(raw["coordinator"]), email_domain=str(raw["email_domain"]),
             areas={str(k): str(v) for k, v in (raw.get("areas") or {}).items()}, centroids=centroids,
         ))
-    catalogue = Catalogue(tuple(provinces), agencies, themes, defaults)
+    workbooks = _agency_workbooks(os.path.join(data_dir, "workbooks"), provinces, agencies)
+    catalogue = Catalogue(tuple(provinces), agencies, themes, defaults, workbooks)
     _check(catalogue)
     return catalogue
+
+
+def _agency_workbooks(directory: str, provinces: list[Province],
+                      agencies: tuple[dict[str, Any], ...]) -> tuple[AgencyWorkbook, ...]:
+    """The ``.xlsx`` files of ``directory``, each named after the demo organization it is for."""
+    owners = {province.org_name(agency["key"]): province.code for province in provinces for agency in agencies}
+    found = []
+    for filename in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
+        stem, extension = os.path.splitext(filename)
+        if extension.lower() != ".xlsx":
+            continue
+        if stem not in owners:
+            raise CatalogueError(f"workbooks/{filename}: the file is named after no demo organization "
+                                 f"(<province slug>-<agency key>, e.g. saraburi-pao.xlsx)")
+        found.append(AgencyWorkbook(os.path.join(directory, filename), stem, owners[stem]))
+    return tuple(found)
 
 
 def _check(catalogue: Catalogue) -> None:

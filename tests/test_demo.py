@@ -283,6 +283,92 @@ def test_a_bad_file_spec_is_reported_by_name():
         tables.parse_column(["a", "b", 5, 1])
 
 
+# ---------------------------------------------------- pure: the agency workbook --
+#
+# อบจ.สระบุรี (saraburi-pao) brings its catalogue as the national GDC metadata
+# workbook; the demo load imports it (TestLoaded below).
+
+@pytest.fixture(scope="module")
+def agency_workbook(catalogue):
+    from ckanext.provincial.demo import workbook as generator
+    from ckanext.provincial.gdc_workbook.reader import read_catalogue
+
+    (shipped,) = catalogue.workbooks
+    source = generator.read_source(shipped.path[:-len(".xlsx")] + ".yaml")
+    return SimpleNamespace(file=shipped, read=read_catalogue(shipped.path), source=source,
+                           expected=generator.stored_datasets(source, catalogue))
+
+
+def test_the_demo_ships_one_agency_workbook(catalogue, agency_workbook):
+    shipped = agency_workbook.file
+    assert (shipped.filename, shipped.organization, shipped.province_code) == ("saraburi-pao.xlsx", "saraburi-pao", "19")
+    assert catalogue.workbooks_of("19") == [shipped] and catalogue.workbooks_of("13") == []
+
+
+def test_the_agency_workbook_reads_without_a_problem(catalogue, agency_workbook):
+    from ckanext.provincial.loading import jobs as loads
+    from ckanext.provincial.validation import jobs as checks
+
+    read = agency_workbook.read
+    assert read.problems == [] and read.layout == "current+provincial"
+    assert 6 <= len(read.records) <= 10
+    by_sheet = Counter(record.sheet for record in read.records)
+    assert {"Temp2_Meta_Record", "Temp2_Meta_Stat", "Temp2_Meta_GIS"} <= set(by_sheet), by_sheet
+    note = catalogue.defaults["marker_note"]
+    for record in read.records:
+        dataset = record.dataset
+        assert record.owner_org_text == "องค์การบริหารส่วนจังหวัดสระบุรี"
+        assert demo.is_demo_title(dataset["title"], catalogue) and dataset["notes"].endswith(note)
+        assert catalogue.defaults["tag"] in dataset["tag_string"].split(",")
+        assert dataset["province_code"] == "19" and dataset["development_issues"] and dataset["pmqa"]
+        assert record.resources, dataset["name"]
+        for resource in dataset["resources"]:
+            # Links the worker would not download: there is nothing to load or check.
+            assert resource["url"].startswith("https://") and note in resource["description"]
+            assert not loads.is_loadable(resource) and not checks.is_checkable(resource), resource
+    assert {code for r in read.records for code in r.dataset.get("requirement_codes", [])} == {
+        "CON-01", "ENV-03", "SAF-08", "GOV-05"}
+
+
+def test_the_agency_workbook_is_what_its_source_makes(agency_workbook):
+    """Every value of the source (the agency's cells as typed included) reads back as stored."""
+    read = {record.dataset["name"]: record.dataset for record in agency_workbook.read.records}
+    assert list(read) == [d["name"] for d in agency_workbook.expected]
+    for expected in agency_workbook.expected:
+        assert read[expected["name"]] == expected
+
+
+def test_the_agency_workbook_is_typed_as_agencies_type(agency_workbook):
+    from openpyxl import load_workbook
+
+    book = load_workbook(agency_workbook.file.path)
+    records = book["Temp2_Meta_Record"]
+    assert "องค์การบริหารส่วนจังหวัดสระบุรี" in records["A1"].value and "2568" in records["A2"].value
+    assert records["C4"].value == "ชื่อชุดข้อมูล"          # Thai headers on row 4
+    assert "(title)" in records["C5"].value               # the explanation row under them
+    row = {records.cell(4, column).value: records.cell(6, column).value for column in range(1, records.max_column + 1)}
+    assert row["วันที่เริ่มต้นสร้าง"] == "1 ต.ค. 2555"       # Buddhist-era dates, typed
+    assert row["วันที่ปรับปรุงข้อมูลล่าสุด"] == "31/3/2568"
+    assert row["ชุดข้อมูลที่มีคุณค่าสูง"] == "ใช่" and row["คำสำคัญ"] == "ถนน, ทางหลวงท้องถิ่น,อบจ., ข้อมูลสาธิต"
+    stat = book["Temp2_Meta_Stat"]
+    header = [cell.value for cell in stat[4]]
+    released = stat.cell(6, header.index("วันที่กำหนดเผยแพร่ข้อมูล") + 1)
+    assert released.is_date and "107" in released.number_format   # a date cell in the Buddhist calendar
+    typed = [cell.value for sheet in book.worksheets for line in sheet.iter_rows(min_row=6) for cell in line]
+    assert "Database, อื่นๆ: API" in typed and "อื่นๆ (โปรดระบุ) เมื่อมีการเปลี่ยนแปลง" in typed
+    assert "๑" in typed                                    # a Thai digit
+
+
+def test_a_workbook_named_after_no_demo_organization_is_refused(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(demo.DATA_DIR, data)
+    (data / "workbooks" / "saraburi-unknown-office.xlsx").write_bytes(b"")
+    with pytest.raises(demo.CatalogueError, match="saraburi-unknown-office.xlsx: the file is named after no demo"):
+        demo.load_catalogue(str(data))
+
+
 # ------------------------------------------------------------ loading into CKAN --
 #
 # The site is loaded once for the module (both provinces, as ``make demo``
@@ -352,11 +438,54 @@ class TestLoaded:
     @pytest.mark.parametrize("code", PILOTS)
     def test_first_load_creates_everything_once(self, loaded, code):
         summary, state = loaded.summaries[code], loaded.states[code]
-        assert summary.datasets.created == len(state["datasets"]) >= 60
+        imported = sum(w.datasets.created for w in summary.workbooks)
+        links = sum(w.resources for w in summary.workbooks)
+        assert summary.datasets.created + imported == len(state["datasets"]) >= 60
         assert summary.requirements.created == len(state["requirements"]) >= 40
         assert summary.organizations.created == len(state["organizations"]) >= 10
-        assert summary.uploaded == summary.resources == len(state["resources"])
+        assert summary.uploaded == summary.resources == len(state["resources"]) - links
         assert not (summary.datasets.updated or summary.datasets.unchanged)
+        assert [(w.filename, str(w.datasets)) for w in summary.workbooks] == (
+            [("saraburi-pao.xlsx", "9 (9 new)")] if code == "19" else [])
+
+    def test_the_agency_workbook_is_imported_public_into_its_agency(self, loaded, agency_workbook):
+        """Its datasets as the import page makes them: public (the demo publishes), in
+        the agency's organization, the provincial fields read, link resources."""
+        from ckan.tests.helpers import call_action
+
+        org = call_action("organization_show", id="saraburi-pao")
+        for expected in agency_workbook.expected:
+            pkg = call_action("package_show", id=expected["name"])
+            assert pkg["private"] is False and pkg["owner_org"] == org["id"]
+            assert pkg["title"] == expected["title"] and pkg["notes"] == expected["notes"]
+            for field in ("data_type", "province_code", "district_codes", "development_issues", "pmqa",
+                          "requirement_codes", "objective", "objective_other", "update_frequency_unit",
+                          "update_frequency_unit_other", "data_format", "data_format_other", "last_updated_date"):
+                assert (pkg.get(field) or None) == (expected.get(field) or None), (expected["name"], field)
+            assert sorted(t["name"] for t in pkg["tags"]) == sorted(expected["tag_string"].split(","))
+            assert [(r["url"], r["format"], r["url_type"] or "") for r in pkg["resources"]] == [
+                (r["url"], r["format"], "") for r in expected["resources"]]
+        # The plan sees them: the waste centre's figures fulfil ENV-03 next to the catalogue's dataset.
+        gap_rows = {r["code"]: r for r in call_action("provincial_gap_show", province_code="19")["requirements"]}
+        assert "saraburi-pao-waste-centre-intake" in [d["name"] for d in gap_rows["ENV-03"]["datasets"]]
+        # Indexed and public: an anonymous search of the agency lists them.
+        found = call_action("package_search", fq="organization:saraburi-pao", rows=100, context={"user": ""})
+        assert {d["name"] for d in agency_workbook.expected} <= {d["name"] for d in found["results"]}
+
+    def test_the_import_page_checks_the_shipped_workbook_as_the_readme_says(self, loaded, agency_workbook):
+        """A dry run of the file on the agency's import page: every row unchanged, nothing written."""
+        from ckan.tests import factories
+
+        admin = factories.SysadminWithToken()
+        with open(agency_workbook.file.path, "rb") as handle:
+            content = handle.read()
+        response = loaded.app.post("/organization/saraburi-pao/import", headers={"Authorization": admin["token"]},
+                                   data={"dry_run": "1", "upload": (io.BytesIO(content), "saraburi-pao.xlsx")})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "provincial-import-confirm" in html
+        assert "9 rows: 0 would be new, 0 updated, 9 unchanged" in html
+        assert all(d["name"] in html for d in agency_workbook.expected)
+        assert _state("19") == loaded.states["19"]
 
     def test_second_load_changes_nothing(self, loaded, cli):
         from ckan.cli.cli import ckan
@@ -368,6 +497,8 @@ class TestLoaded:
             line = next(line for line in result.output.splitlines() if line.startswith(f"{name} ({code})"))
             assert "(0 uploaded)" in line and "new" not in line and "updated" not in line, line
             assert _state(code) == loaded.states[code]
+        # The agency's workbook imported again: its datasets unchanged.
+        assert "agency workbook saraburi-pao.xlsx imported into saraburi-pao: datasets 9," in result.output
 
     @pytest.mark.parametrize("code", PILOTS)
     def test_gap_page_shows_every_status(self, loaded, code):
@@ -482,6 +613,30 @@ class TestLoaded:
         with pytest.raises(toolkit.ObjectNotFound):
             call_action("package_show", id="pathumthani-wrong-category")
 
+    def test_a_wrong_row_in_the_agency_workbook_names_its_cell_and_writes_nothing(self, loaded, agency_workbook,
+                                                                                 tmp_path):
+        import copy
+        import dataclasses
+
+        from ckan.tests.helpers import call_action
+        from ckanext.provincial.demo import loader, workbook as generator
+
+        source = copy.deepcopy(agency_workbook.source)
+        source["datasets"][0]["title"] = "ทะเบียนที่แก้ชื่อแล้ว"                 # an update...
+        source["datasets"].append(dict(source["datasets"][1], name="saraburi-pao-new-register"))  # a new row...
+        source["datasets"][3]["requirement_codes"] = ["NOPE-99"]              # and a wrong one
+        path = tmp_path / "saraburi-pao.xlsx"
+        full = demo.load_catalogue()
+        path.write_bytes(generator.build(source, full))
+        broken = dataclasses.replace(full, workbooks=(demo.AgencyWorkbook(str(path), "saraburi-pao", "19"),))
+        with pytest.raises(loader.DemoError, match=r"saraburi-pao.xlsx was refused: Temp2_Meta_Stat row 6 column "
+                                                   r"\w+: .*NOPE-99"):
+            loader.load(["19"], catalogue=broken)
+        first = agency_workbook.expected[0]
+        assert call_action("package_show", id=first["name"])["title"] == first["title"]
+        with pytest.raises(toolkit.ObjectNotFound):
+            call_action("package_show", id="saraburi-pao-new-register")
+
     def test_reset_purges_everything_and_loads_again(self, loaded):
         """Last: it leaves province 19 with a smaller catalogue (a whole one
         loads as in the fixture; what --reset adds is the purge)."""
@@ -490,12 +645,15 @@ class TestLoaded:
         from ckanext.provincial.demo import loader
 
         full = demo.load_catalogue()
-        small = dataclasses.replace(full, themes=full.themes[:3])
+        # The agency workbook's datasets name requirements the smaller plan lacks: left out.
+        small = dataclasses.replace(full, themes=full.themes[:3], workbooks=())
         before = _state("19")
         summary = loader.load(["19"], reset=True, catalogue=small)[0]
         after = _state("19")
-        # Everything the demo made goes, also datasets the smaller catalogue does not name.
+        # Everything the demo made goes, also datasets the smaller catalogue does not name
+        # and those the agency workbook brought.
         assert summary.datasets.deleted == len(before["datasets"]) >= 60
+        assert "saraburi-pao-fire-hydrants" in [n for n, _i, _m in before["datasets"]]
         assert summary.requirements.deleted == len(before["requirements"]) >= 40
         assert summary.organizations.deleted == len(before["organizations"])
         expected = sorted(d.name for d in demo.province_plan(small, "19", demo.issue_parents(), TODAY).datasets)

@@ -5,9 +5,11 @@ datasets are found by name, requirements by code, and a resource file is
 uploaded again only when its bytes differ (their MD5, kept in the resource
 ``hash``). Each uploaded file gets its default views and, when it is a table,
 a DataStore load and a content check by the background worker (which adds the
-table view). :func:`purge_province` removes what the demo
-created, and only that: every object it deletes carries the demonstration
-marker.
+table view). Then each agency workbook of the province is imported into its
+organization through the portal's own workbook import (published; its
+datasets come out unchanged the second time). :func:`purge_province` removes
+what the demo created, and only that: every object it deletes carries the
+demonstration marker.
 """
 from __future__ import annotations
 
@@ -64,6 +66,18 @@ class Counts:
 
 
 @dataclass
+class WorkbookSummary:
+    """What the import of an agency's workbook did."""
+    filename: str
+    organization: str
+    datasets: Counts = field(default_factory=Counts)
+    resources: int = 0
+
+    def __str__(self) -> str:
+        return f"agency workbook {self.filename} imported into {self.organization}: datasets {self.datasets}"
+
+
+@dataclass
 class Summary:
     province_code: str
     province_name: str
@@ -72,12 +86,14 @@ class Summary:
     datasets: Counts = field(default_factory=Counts)
     resources: int = 0
     uploaded: int = 0
+    workbooks: list[WorkbookSummary] = field(default_factory=list)
     seconds: float = 0.0
 
     def line(self) -> str:
+        workbooks = "".join(f", {workbook}" for workbook in self.workbooks)
         return (f"{self.province_name} ({self.province_code}): organizations {self.organizations}, "
                 f"requirements {self.requirements}, datasets {self.datasets}, "
-                f"resources {self.resources} ({self.uploaded} uploaded), {self.seconds:.1f} s")
+                f"resources {self.resources} ({self.uploaded} uploaded){workbooks}, {self.seconds:.1f} s")
 
 
 # ------------------------------------------------------------------ context --
@@ -253,6 +269,33 @@ def _refused(kind: str, name: str):
         raise DemoError(f"{kind} {name} was refused: {fields}") from error
 
 
+def import_workbook(site: Site, catalogue: demo.Catalogue, workbook: demo.AgencyWorkbook) -> WorkbookSummary:
+    """Import an agency's workbook into its organization as the organization's import page
+    does, published: every row or none; a second import finds its datasets unchanged."""
+    from ckanext.provincial import catalogue_import
+
+    read = catalogue_import.read(workbook.path)
+    names = [record.dataset["name"] for record in read.records if record.dataset.get("name")]
+    for name, pkg in _stored_datasets(site, names).items():
+        if not demo.is_demo_title(pkg.get("title"), catalogue):
+            raise DemoError(f"dataset {name} exists and is not demonstration data; "
+                            "rename or remove it before loading the demo")
+    context = {"ignore_auth": True, "user": site.user}
+    with catalogue_import.request_context():
+        result = catalogue_import.import_catalogue(context, workbook.path, workbook.organization,
+                                                   publish=True, catalogue=read)
+    if result["problems"]:
+        shown = "; ".join(
+            f"{p.get('sheet') or 'file'} row {p.get('row') or '-'} column {p.get('column') or '-'}: {p['message']}"
+            for p in result["problems"][:5])
+        more = len(result["problems"]) - 5
+        raise DemoError(f"agency workbook {workbook.filename} was refused: {shown}"
+                        + (f" (and {more} more)" if more > 0 else ""))
+    return WorkbookSummary(workbook.filename, workbook.organization,
+                           Counts(result["created"], result["updated"], result["unchanged"]),
+                           sum(len(record.resources) for record in read.records))
+
+
 def load_province(site: Site, catalogue: demo.Catalogue, code: str, today: dt.date,
                   parents: dict[str, Optional[str]], echo: Callable[[str], None] = lambda s: None) -> Summary:
     started = time.monotonic()
@@ -284,6 +327,9 @@ def load_province(site: Site, catalogue: demo.Catalogue, code: str, today: dt.da
         summary.uploaded += uploads
         if index % 20 == 0:
             echo(f"  {province.name_en}: {index}/{len(plan.datasets)} datasets")
+    # Last: the workbook's datasets may name requirements of the plan.
+    for workbook in catalogue.workbooks_of(province.code):
+        summary.workbooks.append(import_workbook(site, catalogue, workbook))
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -106,11 +106,17 @@ def in_both_languages(make: Callable[[], str]) -> tuple[str, str]:
 
 
 def in_language(locale: str, make: Callable[[], Any]) -> Any:
-    # Flask-Babel's own switch; outside an application context it leaves the default.
+    with language(locale):
+        return make()
+
+
+@contextlib.contextmanager
+def language(locale: str) -> Iterator[None]:
+    """``toolkit._`` in ``locale`` in this block (Flask-Babel's switch; without a request, the default)."""
     from flask_babel import force_locale
 
     with force_locale(locale):
-        return make()
+        yield
 
 
 @contextlib.contextmanager
@@ -547,7 +553,7 @@ class _Import:
         written = False
         started = time.monotonic()
         try:
-            with in_language_context("en"), _writing_rows():
+            with language("en"), _writing_rows():
                 for done, record in enumerate(records, start=1):
                     self.outcomes.append(self._one(record, existing, organizations, seen))
                     if self.progress:
@@ -585,6 +591,8 @@ class _Import:
 
         ckan_model = self.context["model"]
         user = self.context.get("user") or ""
+        # One commit a dataset (CKAN's package_create makes one a view): a view that fails
+        # costs its dataset's views only.
         views_context = {"model": ckan_model, "user": user, "ignore_auth": True, "defer_commit": True}
         datasets = []
         for outcome in self.outcomes:
@@ -593,17 +601,13 @@ class _Import:
             try:
                 dataset = toolkit.get_action("package_show")(
                     {"model": ckan_model, "ignore_auth": True, "use_cache": False}, {"id": outcome.dataset_id})
+                datasets.append(dataset)
                 if dataset.get("resources"):
                     toolkit.get_action("package_create_default_resource_views")(dict(views_context), {"package": dataset})
-                datasets.append(dataset)
+                    model.session().commit()
             except Exception:
                 log.exception("no default views for dataset %s after its import", outcome.dataset_id)
                 model.session().rollback()
-        try:
-            model.session().commit()
-        except Exception:
-            log.exception("the default views of an import could not be saved")
-            model.session().rollback()
         for dataset in datasets:
             try:
                 hooks.schedule({"model": ckan_model, "user": user}, dataset)
@@ -668,14 +672,6 @@ def locate(record, field: Optional[str], resource_index: Optional[int] = None) -
 def record_rows(record) -> set[tuple[str, int]]:
     """The (sheet, row) cells of a record: its metadata row and its resource rows."""
     return {(record.sheet, record.row)} | {(r.sheet, r.row) for r in getattr(record, "resources", None) or []}
-
-
-@contextlib.contextmanager
-def in_language_context(locale: str) -> Iterator[None]:
-    from flask_babel import force_locale
-
-    with force_locale(locale):
-        yield
 
 
 def _ckan_model():
@@ -895,7 +891,12 @@ def run_import_job(import_id: str) -> dict[str, Any]:
                 result = import_catalogue(context, path, entry["owner_org"], dry_run=bool(entry.get("dry_run")),
                                           publish=bool(entry.get("publish")), progress=progress_saver(import_id))
         except Exception as error:
-            save_state(import_id, state=FAILED, error=f"{type(error).__name__}: {error}"[:2000])
+            # Nothing was written; rq runs the job again when it has a retry left.
+            from rq import get_current_job
+
+            job = get_current_job()
+            again = bool(job is not None and job.retries_left)
+            save_state(import_id, state=QUEUED if again else FAILED, error=f"{type(error).__name__}: {error}"[:2000])
             raise
         finish(import_id, result)
     return {key: result[key] for key in ("rows", "created", "updated", "unchanged", "errors", "written")}

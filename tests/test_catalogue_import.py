@@ -592,6 +592,69 @@ def wait_for_job(user, import_id, worker, seconds=120) -> dict:
         time.sleep(0.1)
 
 
+@pytest.fixture
+def slow_rows(site):
+    """PostgreSQL takes 20 seconds to insert a dataset named "slow-…": time to kill the job in the middle."""
+    ckan_model.Session.execute(sa.text(
+        """CREATE OR REPLACE FUNCTION provincial_test_slow() RETURNS trigger AS $$
+           BEGIN
+             IF NEW.name LIKE 'slow-%' THEN PERFORM pg_sleep(20); END IF;
+             RETURN NEW;
+           END $$ LANGUAGE plpgsql"""))
+    ckan_model.Session.execute(sa.text(
+        "CREATE TRIGGER provincial_test_slow BEFORE INSERT ON package FOR EACH ROW EXECUTE FUNCTION provincial_test_slow()"))
+    ckan_model.Session.commit()
+    yield
+    drop_slow_rows()
+
+
+def drop_slow_rows() -> None:
+    ckan_model.Session.rollback()
+    ckan_model.Session.execute(sa.text("DROP TRIGGER IF EXISTS provincial_test_slow ON package"))
+    ckan_model.Session.execute(sa.text("DROP FUNCTION IF EXISTS provincial_test_slow()"))
+    ckan_model.Session.commit()
+
+
+def sleeping_backends() -> list[int]:
+    rows = ckan_model.Session.execute(sa.text(
+        "SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()")).all()
+    ckan_model.Session.rollback()
+    return [pid for (pid,) in rows]
+
+
+def test_a_job_killed_in_the_middle_leaves_nothing_and_its_retry_imports_the_file(
+        site, worker, slow_rows, ckan_config, monkeypatch):
+    import psutil
+    import signal
+
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.import.background_rows", 3)
+    editor = factories.User()
+    org = agency((editor, "editor"))
+    datasets = datasets_of(org)
+    datasets[3]["name"] = unique("slow")
+    answer = run_import(editor, org, workbook(datasets))
+
+    deadline = time.monotonic() + 60
+    while not sleeping_backends():  # the work horse is writing row 4
+        assert time.monotonic() < deadline, worker.log("worker")
+        time.sleep(0.1)
+    # The worker's children: rq's scheduler, started with it, and the work horse of this job, the latest.
+    children = psutil.Process(worker.processes["worker"].pid).children()
+    assert len(children) == 2, children
+    max(children, key=lambda child: child.create_time()).send_signal(signal.SIGKILL)
+    # What PostgreSQL does when it notices its client is gone: the transaction ends, rolled back.
+    for pid in sleeping_backends():
+        ckan_model.Session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    ckan_model.Session.rollback()
+    assert_nothing_of(d["name"] for d in datasets)
+
+    drop_slow_rows()  # the retry (rq runs it 30 seconds later) goes through
+    status = wait_for_job(editor, answer["import_id"], worker, seconds=120)
+    assert status["state"] == "done", (status, worker.log("worker"))
+    assert status["result"]["created"] == 5
+    assert [show(d["name"])["private"] for d in datasets] == [True] * 5
+
+
 def test_the_report_lists_each_row_with_its_status_and_errors(site):
     editor = factories.User()
     org = agency((editor, "editor"))

@@ -814,9 +814,10 @@ PAGE_PARAMETERS = [
     ("/api/3/action/provincial_requirement_list", "limit"), ("/api/3/action/provincial_harvest_search", "fq"),
     ("/api/3/action/provincial_harvest_search", "modified_since"), ("/api/3/action/provincial_harvest_search", "rows"),
     ("/api/3/action/provincial_requirement_show?province_code=13&code=BASE", "include_datasets"),
+    ("/dataset/export.xlsx", "province"), ("/api/3/action/provincial_dataset_import_status", "import_id"),
 ]
 PATH_PAGES = ["/gap/{}", "/gap/{}/export.csv", "/requirement/13/{}", "/requirement/{}/BASE", "/dataset/{}.ttl",
-              "/requirement/13/{}/edit"]
+              "/requirement/13/{}/edit", "/organization/{}/import", "/organization/{}/export.xlsx"]
 url_text = st.one_of(st.text(max_size=40), thai_text, mark_pileups, st.sampled_from(URL_SAFE_INJECTIONS))
 
 
@@ -843,6 +844,18 @@ def test_hostile_path_segments_never_make_a_server_error(site, page, value):
     from urllib.parse import quote
 
     url = page.format(quote(value, safe=""))
+    response = site["app"].get(url, headers={"Authorization": site["sysadmin"]["token"]}, follow_redirects=False)
+    assert_not_a_server_error(response, url)
+
+
+@db()
+@given(value=url_text.filter(lambda v: v.strip() and "/" not in v), where=st.sampled_from(["query", "path"]))
+def test_hostile_import_ids_on_the_import_pages_never_make_a_server_error(site, value, where):
+    from urllib.parse import quote
+
+    agency = site["agency"]["name"]
+    url = (f"/organization/{agency}/import?import_id={quote(value, safe='')}" if where == "query"
+           else f"/organization/{agency}/import/{quote(value, safe='')}/report.xlsx")
     response = site["app"].get(url, headers={"Authorization": site["sysadmin"]["token"]}, follow_redirects=False)
     assert_not_a_server_error(response, url)
 

@@ -340,25 +340,29 @@ def test_every_record_dcat_offers_maps_back_to_values_that_pass(app, editor, cka
 
 
 def test_every_record_of_the_export_workbook_reads_back_to_values_that_pass(editor, tmp_path):
-    writer = pytest.importorskip("ckanext.provincial.gdc_workbook.writer")
+    catalogue_export = pytest.importorskip("ckanext.provincial.catalogue_export")
     reader = pytest.importorskip("ckanext.provincial.gdc_workbook.reader")
-    _user, org = editor
+    user, org = editor
     made = offered_catalogue(org)
-    datasets = [call_action("package_show", id=d["id"]) for d in made.values()]
     path = tmp_path / "catalogue.xlsx"
-    path.write_bytes(writer.write_catalogue(datasets, organizations={org["id"]: org["title"]}))
 
-    read = reader.read_catalogue(str(path))
+    def read_back(context: dict) -> dict[str, dict]:
+        path.write_bytes(catalogue_export.export(context, province_code="13"))
+        read = reader.read_catalogue(str(path))
+        assert [p.as_dict() for p in read.problems] == []
+        return {record.dataset["name"]: record.dataset for record in read.records}
 
-    assert [p.as_dict() for p in read.problems] == []
-    assert sorted(r.dataset["name"] for r in read.records) == sorted(d["name"] for d in datasets)
-    stored = {d["name"]: d for d in datasets}
-    for record in read.records:
-        original = stored[record.dataset["name"]]
-        if rules.offered_nationally(original["private"], original.get("allow_harvest")):
-            assert rules.check_dataset(record.dataset) == [], original["name"]
-        else:  # kept inside the province: the national schema would refuse it, as it should
-            assert found(rules.check_dataset(record.dataset)) == {("data_category", None, rules.REFUSED_CHOICE)}
+    national_staff = read_back({"user": "", "ignore_auth": False})
+    agency = read_back({"user": user["name"], "ignore_auth": False})
+
+    assert sorted(national_staff) == sorted(made[t]["name"] for t in DATA_TYPES)
+    for name, dataset in national_staff.items():
+        assert rules.check_dataset(dataset) == [], name
+    # The agency's own export also holds what stays in the province; only that is refused.
+    assert set(agency) == {d["name"] for d in made.values()}
+    for name, dataset in agency.items():
+        expected = {("data_category", None, rules.REFUSED_CHOICE)} if name == "internal-13" else set()
+        assert found(rules.check_dataset(dataset)) == expected, name
 
 
 # ---------------------------------------------------------------- entry --

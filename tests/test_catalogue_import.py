@@ -23,6 +23,7 @@ from typing import Any
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
 import ckan.model as ckan_model
 import ckan.plugins as plugins
@@ -227,6 +228,28 @@ def test_importing_again_updates_changed_rows_and_leaves_the_rest_unchanged(site
     assert [r["format"] for r in other["resources"]] == ["CSV", "PDF"]
     # The CSV link is the same resource as before (its id, so its table and checks, are kept).
     assert other["resources"][0]["id"] == show(datasets[4]["name"])["resources"][0]["id"]
+
+
+def test_a_file_uploaded_to_the_dataset_stays_when_the_workbook_is_imported_again(site):
+    editor = factories.User()
+    org = agency((editor, "editor"))
+    [dataset] = datasets_of(org, types=("statistics",))
+    run_import(editor, org, workbook([dataset]))
+    file = FileStorage(io.BytesIO("อำเภอ,จำนวน\nเมืองปทุมธานี,120\n".encode("utf-8")),
+                       filename="factories-2566 (revised).csv", content_type="text/csv")
+    call_action("resource_create", as_user(editor), package_id=dataset["name"], name="ตารางที่หน่วยงานอัปโหลด",
+                upload=file, url="factories-2566 (revised).csv", format="CSV")
+    before = show(dataset["name"])["resources"]
+    assert [r.get("url_type") or "" for r in before] == ["", "upload"]
+
+    again = run_import(editor, org, workbook([dataset]))
+    assert (again["updated"], again["unchanged"]) == (0, 1)
+    dataset["resources"].append({"name": "แผนที่", "url": "http://example.invalid/map.geojson", "format": "GeoJSON"})
+    changed = run_import(editor, org, workbook([dataset]))
+    assert changed["updated"] == 1
+    after = show(dataset["name"])["resources"]
+    assert [r["format"] for r in after] == ["CSV", "GeoJSON", "CSV"]
+    assert after[2]["id"] == before[1]["id"] and after[2]["url_type"] == "upload"
 
 
 def test_an_emptied_cell_clears_the_field_on_update(site):

@@ -243,7 +243,8 @@ def differences(existing: dict[str, Any], given: dict[str, Any]) -> list[str]:
             changed.append(field)
     resources = given.get("resources") or []
     if resources:
-        stored = [r for r in existing.get("resources") or []]
+        unlisted = _unlisted_uploads(existing, resources)
+        stored = [r for r in existing.get("resources") or [] if r not in unlisted]
         if len(stored) != len(resources):
             changed.append("resources")
         else:
@@ -253,12 +254,21 @@ def differences(existing: dict[str, Any], given: dict[str, Any]) -> list[str]:
     return changed
 
 
+def _unlisted_uploads(existing: dict[str, Any], resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The files uploaded to the dataset that the workbook does not list: kept, as the
+    workbook describes links and an agency's own file must not vanish with a re-import."""
+    listed = {resource.get("url") for resource in resources}
+    return [resource for resource in existing.get("resources") or []
+            if resource.get("url_type") == "upload" and resource.get("url") not in listed]
+
+
 def merged(existing: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
     """``existing`` (package_show) with the record's values, for ``package_update``.
 
     Fields the workbook does not have keep their values. The workbook's
-    resources replace the dataset's when it lists any; a resource with the
-    same link keeps its id (and its DataStore table, views and checks).
+    resources replace the dataset's links when it lists any; a resource with
+    the same link keeps its id (and its DataStore table, views and checks);
+    files uploaded to the dataset stay, after the workbook's links.
     """
     data = {key: value for key, value in existing.items()
             if key not in ("tags", "organization", "groups", "relationships_as_object",
@@ -271,7 +281,8 @@ def merged(existing: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
             data[field] = value
     resources = given.get("resources") or []
     if resources:
-        unmatched = list(existing.get("resources") or [])
+        uploads = _unlisted_uploads(existing, resources)
+        unmatched = [resource for resource in existing.get("resources") or [] if resource not in uploads]
         kept = []
         for resource in resources:
             same = next((old for old in unmatched if old.get("url") == resource.get("url")), None)
@@ -280,7 +291,7 @@ def merged(existing: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
                 kept.append(dict(same, **resource))
             else:
                 kept.append(dict(resource))
-        data["resources"] = kept
+        data["resources"] = kept + uploads
     return data
 
 

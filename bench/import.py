@@ -37,6 +37,8 @@ import uuid
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from gap import start_ckan  # noqa: E402  (bench/gap.py: CKAN on test.ini with the bench's database and site id)
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -46,26 +48,6 @@ def parse_args():
     parser.add_argument("--datasets", type=int, default=5000)
     parser.add_argument("--keep", action="store_true", help="leave the datasets in place")
     return parser.parse_args()
-
-
-def start_ckan(args):
-    """CKAN on test.ini, with the bench's database and site id, inside a request context."""
-    base = "postgresql://ckan:ckan@127.0.0.1:5439/"
-    os.environ["CKAN_SQLALCHEMY_URL"] = os.environ.get("BENCH_SQLALCHEMY_URL", base + args.database)
-    os.environ["CKAN_SITE_ID"] = args.site_id
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-
-    app = make_app(load_config(args.ini))
-    flask_app = app._wsgi_app if hasattr(app, "_wsgi_app") else app
-    context = flask_app.test_request_context()
-    context.push()
-    from ckan import model
-    from ckan.cli.db import _run_migrations
-
-    model.repo.init_db()
-    _run_migrations("provincial")
-    return context
 
 
 def datasets(count: int, prefix: str) -> list[dict]:

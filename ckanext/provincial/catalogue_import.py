@@ -68,7 +68,7 @@ import sqlalchemy as sa
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import model, plan_io
+from ckanext.provincial import indexing, model, plan_io
 from ckanext.provincial.tables.workbook import number_text
 
 log = logging.getLogger(__name__)
@@ -354,29 +354,6 @@ def _writing_rows() -> Iterator[None]:
         _IMPORTING.reset(token)
 
 
-@contextlib.contextmanager
-def _one_index_commit() -> Iterator[None]:
-    """Index the datasets of the commit without a Solr commit each; commit the index once after.
-
-    A Solr commit per dataset is most of the time of a large commit. Another
-    request's index write during these seconds is made visible by our commit.
-    """
-    # The toolkit has no index commit; CKAN's search module does.
-    from ckan.lib import search
-
-    key = "ckan.search.solr_commit"
-    before = toolkit.config.get(key)
-    toolkit.config[key] = False
-    try:
-        yield
-    finally:
-        toolkit.config[key] = before
-        try:
-            search.commit()
-        except Exception:
-            log.exception("could not commit the search index after a workbook import")
-
-
 def _forget_index(created: Iterable[str], updated: Iterable[str]) -> None:
     """After a commit that failed: the index back to what the database holds."""
     from ckan.lib import search
@@ -589,7 +566,7 @@ class _Import:
         created = [o.dataset_id for o in self.outcomes if o.status == CREATED and o.dataset_id]
         updated = [o.dataset_id for o in self.outcomes if o.status == UPDATED and o.dataset_id]
         try:
-            with _one_index_commit():
+            with indexing.one_index_commit(fail_quietly=True):
                 session.commit()
         except BaseException:
             session.rollback()

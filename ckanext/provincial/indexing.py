@@ -1,10 +1,12 @@
 """Search-index hooks: extra fields at index time, facets, search parameters."""
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import re
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Iterator
 
 import ckan.plugins.toolkit as toolkit
 
@@ -13,6 +15,8 @@ from ckanext.provincial import development_issues, vocabulary
 from ckanext.provincial import gap
 from ckanext.provincial import vocabulary_store as store
 from ckanext.provincial.validation import hooks as content_checks
+
+log = logging.getLogger(__name__)
 
 
 def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -228,3 +232,30 @@ def facet_labels(search_results: dict[str, Any]) -> dict[str, Any]:
         for name in wanted:
             _relabel(facets[name], lambda value, name=name: labels.get(name, {}).get(value))
     return search_results
+
+
+@contextlib.contextmanager
+def one_index_commit(fail_quietly: bool = False) -> Iterator[None]:
+    """Index the datasets written inside the block without a Solr commit each; commit the index once after.
+
+    A Solr commit per dataset is most of the time of a bulk write (the demo
+    load, a workbook import). Another request's index write during these
+    seconds is made visible by our commit. ``fail_quietly``: a failed index
+    commit is logged, not raised (when the database is already committed).
+    """
+    # The toolkit has no index commit; CKAN's search module does.
+    from ckan.lib import search
+
+    key = "ckan.search.solr_commit"
+    before = toolkit.config.get(key)
+    toolkit.config[key] = False
+    try:
+        yield
+    finally:
+        toolkit.config[key] = before
+        try:
+            search.commit()
+        except Exception:
+            if not fail_quietly:
+                raise
+            log.exception("could not commit the search index after a bulk write")

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import ckan.plugins.toolkit as toolkit
 from werkzeug.datastructures import FileStorage
 
-from ckanext.provincial import demo
+from ckanext.provincial import demo, indexing
 
 log = logging.getLogger(__name__)
 
@@ -401,26 +401,6 @@ def _quiet_purge():
         target.removeFilter(noise)
 
 
-@contextlib.contextmanager
-def _one_index_commit():
-    """Index every dataset without a Solr commit each, and commit once at the end.
-
-    A commit per dataset write is most of the load time; nothing reads the
-    index between the writes of a load.
-    """
-    # The toolkit has no index commit; CKAN's search module does.
-    from ckan.lib import search
-
-    key = "ckan.search.solr_commit"
-    before = toolkit.config.get(key)
-    toolkit.config[key] = False
-    try:
-        yield
-    finally:
-        toolkit.config[key] = before
-        search.commit()
-
-
 def bangkok_today() -> dt.date:
     """The day in Thailand, the one the gap judges freshness on."""
     return dt.datetime.now(ZoneInfo("Asia/Bangkok")).date()
@@ -445,7 +425,7 @@ def load(codes: Optional[Iterable[str]] = None, reset: bool = False, today: Opti
     summaries = []
     for code in codes:
         purged = purge_province(site, catalogue, code) if reset else None
-        with _one_index_commit(), vocabulary_store.remembering_issue_groups():
+        with indexing.one_index_commit(), vocabulary_store.remembering_issue_groups():
             summary = load_province(site, catalogue, code, today, parents, echo)
         if purged is not None:
             summary.organizations.deleted = purged.organizations.deleted

@@ -109,12 +109,21 @@ def province_name(code: Optional[str]) -> str:
 
 
 def can_edit_plan(province_code: Optional[str]) -> bool:
-    from ckanext.provincial.auth.requirement import can_edit_plan as allowed
+    """Whether the current user may change the province's plan.
 
+    Asked through ``check_access`` (not the auth function itself), so that
+    sysadmins and any plugin chaining ``provincial_requirement_create`` decide
+    the pages' edit links as they decide the actions.
+    """
     user = toolkit.current_user
     if not province_code or not getattr(user, "is_authenticated", False):
         return False
-    return allowed({"user": user.name, "auth_user_obj": user}, province_code)
+    try:
+        toolkit.check_access("provincial_requirement_create", {"user": user.name, "auth_user_obj": user},
+                             {"province_code": province_code})
+    except toolkit.NotAuthorized:
+        return False
+    return True
 
 
 def frequency_units() -> list[dict[str, str]]:

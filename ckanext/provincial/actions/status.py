@@ -6,15 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 
 import ckanext.provincial as provincial
-
-# The national Government Data Catalog's catalogue types (ckanext-thai_gdc).
-CATALOG_TYPES = ("agency", "area_based", "data_center", "local_government")
-DEFAULT_CATALOG_TYPE = "area_based"
-
-
-def catalog_type() -> str:
-    """The configured catalogue type; CKAN refuses to start with one outside ``CATALOG_TYPES``."""
-    return str(toolkit.config.get("ckanext.provincial.thaigdc_catalog_type") or DEFAULT_CATALOG_TYPE).strip()
+from ckanext.provincial.catalogue_identity import catalog_type
 
 
 @toolkit.chained_action

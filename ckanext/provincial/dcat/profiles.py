@@ -46,7 +46,7 @@ from ckanext.dcat.profiles import DCAT, DCT, GSP, RDF, SKOS, XSD, RDFProfile
 from ckanext.dcat.utils import catalog_uri, resource_uri
 
 from ckanext.provincial import codes, model, vocabulary_store
-from ckanext.provincial.actions import status
+from ckanext.provincial.catalogue_identity import catalog_type
 from ckanext.provincial.dcat import terms
 
 log = logging.getLogger(__name__)
@@ -353,7 +353,7 @@ class ProvincialProfile(RDFProfile):
         province = codes.clean_code(toolkit.config.get("ckanext.provincial.province_code"))
         if codes.province(province) is not None:
             g.add((catalog_ref, DCT.spatial, self._area(province)))
-        g.add((catalog_ref, PROVINCIAL.thaigdc_catalog_type, Literal(status.catalog_type())))
+        g.add((catalog_ref, PROVINCIAL.thaigdc_catalog_type, Literal(catalog_type())))
 
     # --------------------------------------------------------- parsing --
 

@@ -27,6 +27,11 @@ from typing import Any, Iterable
 import attrs
 
 from ckanext.provincial.validation import encoding as encodings
+from ckanext.provincial.validation.geojson import check_geojson
+from ckanext.provincial.validation.report import (  # noqa: F401 (part of this module's interface)
+    DEFAULT_MAX_BYTES, DEFAULT_MAX_ERRORS, DEFAULT_MAX_ROWS, ERROR, FAILURE, FILE_ERRORS, SUCCESS,
+    file_error_report, findings_report,
+)
 
 TEXT_FORMATS = ("csv", "tsv")
 WORKBOOK_FORMATS = ("xlsx", "xls")
@@ -34,20 +39,6 @@ TABLE_FORMATS = TEXT_FORMATS + WORKBOOK_FORMATS
 # Checked for structure by ``validation/geojson.py``, reported the same way.
 GEO_FORMATS = ("geojson",)
 CHECKED_FORMATS = TABLE_FORMATS + GEO_FORMATS
-
-DEFAULT_MAX_ROWS = 1_000_000
-DEFAULT_MAX_ERRORS = 1_000
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-
-SUCCESS, FAILURE, ERROR = "success", "failure", "error"
-
-# Errors that mean the file is not a readable table (status "error").
-FILE_ERRORS = frozenset({
-    "empty-file", "binary-file", "too-large", "download-error", "schema-error",
-    "source-error", "scheme-error", "format-error", "encoding-error",
-    "resource-error", "compression-error", "hash-count", "byte-count", "general-error",
-    "json-error", "geojson-top-level",
-})
 
 # A cell a spreadsheet would run as a formula ("CSV injection"). Signed
 # numbers, phone numbers and dates are data, not formulas.
@@ -88,18 +79,6 @@ def parse_schema(declared: Any) -> dict[str, Any] | None:
     return declared
 
 
-def file_error_report(code: str, note: str = "", **report: Any) -> dict[str, Any]:
-    report.setdefault("rows_checked", 0)
-    report.setdefault("row_limit_reached", False)
-    return {
-        "status": ERROR,
-        **report,
-        "error_count": 1,
-        "errors_by_code": {code: 1},
-        "errors": [{"code": code, "row": None, "column": None, "field": None, "cell": None, "note": note}],
-    }
-
-
 def _formula_check_class():
     from frictionless import Check, errors
 
@@ -138,20 +117,6 @@ def _summarise(task, fmt: str, detected: str | None, schema_source: str, max_row
     rows = int(task.stats.get("rows") or 0)
     return findings_report(found, format=fmt, encoding=detected, schema_source=schema_source,
                            rows_checked=rows, row_limit_reached=bool(max_rows) and rows >= max_rows)
-
-
-def findings_report(found: list[dict[str, Any]], **report: Any) -> dict[str, Any]:
-    """A report of the errors ``found`` in a file that could be read: its status and counts."""
-    by_code: dict[str, int] = {}
-    for item in found:
-        by_code[item["code"]] = by_code.get(item["code"], 0) + 1
-    if not found:
-        status = SUCCESS
-    elif any(item["code"] in FILE_ERRORS for item in found):
-        status = ERROR
-    else:
-        status = FAILURE
-    return {"status": status, **report, "error_count": len(found), "errors_by_code": by_code, "errors": found}
 
 
 def check_table(
@@ -347,8 +312,6 @@ def check_file(
 ) -> dict[str, Any]:
     """Check a resource's file by its format: GeoJSON for structure, the rest as a table."""
     if normalise_format(fmt, path) in GEO_FORMATS:
-        from ckanext.provincial.validation.geojson import check_geojson
-
         return check_geojson(path, max_errors=max_errors, max_bytes=max_bytes)
     return check_table(path, fmt, schema=schema, max_rows=max_rows, max_errors=max_errors, max_bytes=max_bytes)
 

@@ -16,7 +16,7 @@ import math
 import os
 from typing import Any
 
-from ckanext.provincial.validation.content import (
+from ckanext.provincial.validation.report import (
     DEFAULT_MAX_BYTES, DEFAULT_MAX_ERRORS, file_error_report, findings_report,
 )
 
@@ -223,5 +223,5 @@ def check_geojson(path: str, max_errors: int = DEFAULT_MAX_ERRORS, max_bytes: in
     errors = checker.result()
     if max_errors:
         errors = errors[:max_errors]
-    # "json-error" and "geojson-top-level" are content.FILE_ERRORS: not GeoJSON at all, status "error".
+    # "json-error" and "geojson-top-level" are report.FILE_ERRORS: not GeoJSON at all, status "error".
     return findings_report(errors, **base, rows_checked=features, row_limit_reached=False)

@@ -215,7 +215,7 @@ def naive_rows(province_codes_, sample=None):
     from ckan import model
     from ckanext.provincial import gap
     from ckanext.provincial import model as plan_model
-    from ckanext.provincial.actions.gap import today
+    from ckanext.provincial.gap_service import today
 
     site = {"ignore_auth": True}
     extra = model.package_extra_table

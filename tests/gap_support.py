@@ -26,7 +26,7 @@ def coordinating_org(province_code: str = "13", admin: dict | None = None, coord
 
 def days_ago(days: int) -> str:
     """A date ``days`` before the province's today (Asia/Bangkok), which the gap engine judges by."""
-    from ckanext.provincial.actions.gap import today
+    from ckanext.provincial.gap_service import today
 
     return (today() - dt.timedelta(days=days)).isoformat()
 

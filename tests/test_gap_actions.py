@@ -11,7 +11,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.provincial import freshness
-from ckanext.provincial.actions.gap import today
+from ckanext.provincial.gap_service import today
 from tests.gap_support import dataset, days_ago, plan_tables  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("plan_tables", "clean_index")
@@ -309,13 +309,13 @@ def test_any_requirement_change_gives_a_fresh_summary(catalogue, summary_cache):
 
 
 def test_the_next_day_gives_a_fresh_summary(catalogue, summary_cache, monkeypatch):
-    from ckanext.provincial.actions import gap as gap_actions
+    from ckanext.provincial import gap_service
 
     first = summary()
     assert first["date"] == today().isoformat() and first["national"]["counts"]["stale"] == 1
     summary_cache.mark()
     later = today() + dt.timedelta(days=400)  # every yearly dataset is overdue by then
-    monkeypatch.setattr(gap_actions, "today", lambda: later)
+    monkeypatch.setattr(gap_service, "today", lambda: later)
     found = fresh(summary_cache)
     assert found["date"] == later.isoformat()
     assert found["national"]["counts"]["available"] == 0 and found["national"]["counts"]["stale"] == 4

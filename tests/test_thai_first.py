@@ -145,7 +145,7 @@ def test_gap_page_in_thai_and_in_english(app, plan):
     # The province's name and the judging date in the page's language.
     assert "ปทุมธานี" in text_of(thai, "tr[data-province='13'] th")
     assert "Pathum Thani" in text_of(english, "tr[data-province='13'] th")
-    from ckanext.provincial.actions.gap import today as judging_day
+    from ckanext.provincial.gap_service import today as judging_day
 
     today = judging_day()  # the province's day (Asia/Bangkok), not the machine's
     assert text_of(thai, "h1 + p").endswith(f"ประเมิน ณ วันที่ {thai_dates.format_thai(today)}.")

@@ -1,33 +1,16 @@
 """Gap analysis actions: a province's gap, the comparison across provinces, snapshots over time.
 
-Bounded work whatever the size of the catalogue: one SQL query for the
-requirements, paged ``package_search`` calls (``ckan.search.rows_max`` rows
-each) that read only the compact facts the search index holds per dataset
-(see ``gap.index_fields``), and, for a signed-in user who is not a sysadmin,
-paged searches for the ids of the private datasets that user may see. Never
-one query per requirement or per dataset.
+Thin API wrappers: each checks access, validates its input and asks
+``gap_service``, which does the work (and which helpers and pages use too).
 """
 from __future__ import annotations
 
-import datetime as dt
-import re
-from typing import Any, Iterable, Optional
-from zoneinfo import ZoneInfo
-
-import geothai
+from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import gap, gap_cache, model
+from ckanext.provincial import gap_service, model
 from ckanext.provincial.validators import requirement as checks
-
-TIMEZONE = ZoneInfo("Asia/Bangkok")
-FACT_FIELDS = ["id", "name", "title", "capacity", "organization", gap.INDEX_FACTS_FIELD]
-
-
-def today() -> dt.date:
-    """Today in Thailand: the day freshness is judged on."""
-    return dt.datetime.now(TIMEZONE).date()
 
 
 def _validated(context, data_dict, schema):
@@ -35,130 +18,6 @@ def _validated(context, data_dict, schema):
     if errors:
         raise toolkit.ValidationError(errors)
     return data
-
-
-def _site_context() -> dict[str, Any]:
-    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"ignore_auth": True, "user": site_user["name"]}
-
-
-# Escaped even inside quotes: CKAN refuses any filter holding "{!" or "_val_:" (HTTP 500 on the pages).
-_SOLR_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
-
-
-def _literal(value: str) -> str:
-    return '"' + _SOLR_SPECIAL.sub(r"\\\1", value) + '"'
-
-
-def province_filter(province_codes: Optional[Iterable[str]]) -> str:
-    """Search filter for the datasets of some provinces (all datasets with a province when None)."""
-    if province_codes is None:
-        return f"+{gap.INDEX_PROVINCE_FIELD}:[* TO *]"
-    codes = sorted(set(province_codes))
-    if not codes:
-        return "+id:__none__"
-    return f"+{gap.INDEX_PROVINCE_FIELD}:(" + " OR ".join(_literal(c) for c in codes) + ")"
-
-
-def requirement_filter(province_code: str, code: str) -> str:
-    return f"+{gap.INDEX_REQUIREMENT_FIELD}:{_literal(gap.requirement_key(province_code, code))}"
-
-
-def search_all(context, fq: str, fl: list[str]) -> list[dict[str, Any]]:
-    """Every active dataset matching ``fq`` that the context may see, ``rows_max`` per search."""
-    rows = max(1, min(int(toolkit.config.get("ckan.search.rows_max") or 1000), 1000))
-    found: list[dict[str, Any]] = []
-    start = 0
-    while True:
-        page = toolkit.get_action("package_search")(dict(context), {
-            "q": "*:*", "fq": fq, "fl": fl, "rows": rows, "start": start, "sort": "id asc",
-            "include_private": True, "facet": "false",
-        })
-        results = [r if isinstance(r, dict) else {"id": r} for r in page["results"]]
-        found.extend(results)
-        start += rows
-        if not results or start >= page["count"]:
-            return found
-
-
-def _is_sysadmin(context) -> bool:
-    user_obj = context.get("auth_user_obj")
-    if user_obj is None and context.get("user"):
-        user_obj = toolkit.get_action("user_show")({"ignore_auth": True}, {"id": context["user"]})
-        return bool(user_obj.get("sysadmin"))
-    return bool(getattr(user_obj, "sysadmin", False))
-
-
-def viewer(context, fq: str):
-    """``can_see(facts)`` for the current user: public datasets, and the private ones the user may see."""
-    if context.get("ignore_auth") or _is_sysadmin(context):
-        return lambda facts: True
-    if not context.get("user"):
-        return lambda facts: not facts.get("private")
-    user_context = {"user": context["user"], "auth_user_obj": context.get("auth_user_obj")}
-    visible = {doc["id"] for doc in search_all(user_context, fq + " +capacity:private", ["id"])}
-    return lambda facts: not facts.get("private") or facts.get("id") in visible
-
-
-def dataset_facts(fq: str) -> list[dict[str, Any]]:
-    """Engine facts of every active dataset matching ``fq`` (read as the site user)."""
-    return [gap.facts_from_index(doc) for doc in search_all(_site_context(), fq, FACT_FIELDS)]
-
-
-# ---------------------------------------------------------------- labels
-
-def issue_names() -> dict[str, dict[str, str]]:
-    """Development issue code → ``{"th", "en"}`` name, from the operator's files."""
-    catalogue = checks.issue_catalogue()
-    return {i.code: {"th": i.name.th, "en": i.name.en} for i in catalogue.all()} if catalogue else {}
-
-
-def pmqa_names() -> dict[str, dict[str, str]]:
-    vocabulary = checks.pmqa_vocabulary()
-    return {t.code: {"th": t.name.th, "en": t.name.en} for t in vocabulary.terms} if vocabulary else {}
-
-
-def issue_label(code: str) -> Optional[dict[str, str]]:
-    return issue_names().get(code) if code else None
-
-
-def with_issue_labels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    names = issue_names()
-    for row in rows:
-        row["development_issue_label"] = names.get(row.get("development_issue") or "")
-        row["sub_issue_label"] = names.get(row.get("sub_issue") or "")
-    return rows
-
-
-def province_label(code: str) -> Optional[dict[str, str]]:
-    province = geothai.province(code) if code else None
-    return {"th": province.name_th, "en": province.name_en} if province else None
-
-
-def with_agencies(rows: list[dict[str, Any]], organizations: Optional[dict] = None) -> list[dict[str, Any]]:
-    """Rows with ``agency_name`` and ``agency_title`` of their ``agency`` (one query for all)."""
-    organizations = organizations if organizations is not None else model.organizations(r.get("agency") for r in rows)
-    for row in rows:
-        org = organizations.get(row.get("agency") or "")
-        row["agency_name"] = org["name"] if org else ""
-        row["agency_title"] = org["title"] if org else ""
-    return rows
-
-
-def labelled(report: dict[str, Any], organizations: dict) -> dict[str, Any]:
-    issues, pmqa = issue_names(), pmqa_names()
-    for entry in report.get("by_development_issue", []):
-        entry["label"] = issues.get(entry["key"])
-    for entry in report.get("by_sub_issue", []):
-        entry["label"] = issues.get(entry["key"])
-    for entry in report.get("by_pmqa", []):
-        entry["label"] = pmqa.get(entry["key"])
-    for entry in report.get("by_agency", []):
-        org = organizations.get(entry["key"])
-        entry["name"], entry["title"] = (org["name"], org["title"]) if org else ("", "")
-    for entry in report.get("by_province", []):
-        entry["label"] = province_label(entry["key"])
-    return report
 
 
 # ---------------------------------------------------------------- schemas
@@ -238,52 +97,7 @@ def provincial_gap_show(context, data_dict) -> dict[str, Any]:
     """
     toolkit.check_access("provincial_gap_show", context, data_dict)
     data = _validated(context, data_dict, gap_show_schema())
-    province = data["province_code"]
-    agency = data.get("agency") or ""
-    organizations = model.organizations([agency]) if agency else {}
-    if agency and agency not in organizations:
-        raise toolkit.ValidationError({"agency": [toolkit._('No organization "{value}"').format(value=agency)]})
-    agency_id = organizations[agency]["id"] if agency else None
-
-    plan = [r.as_dict() for r in model.requirements([province])]
-    requirements = gap.filter_requirements(
-        plan, development_issue=data.get("development_issue"), sub_issue=data.get("sub_issue"),
-        agency=agency_id, pmqa=data.get("pmqa"),
-    )
-    fq = province_filter([province])
-    facts = dataset_facts(fq)
-    rows = gap.evaluate(requirements, facts, today(), can_see=viewer(context, fq))
-
-    organizations = model.organizations({r.get("agency") for r in rows} | ({agency_id} if agency_id else set()))
-    result = labelled(gap.report(rows, ("development_issue", "sub_issue", "agency", "pmqa")), organizations)
-    with_issue_labels(with_agencies(rows, organizations))
-    unlinked = gap.unlinked(facts, plan) if data["include_unlinked"] else []
-    if agency_id:
-        unlinked = [d for d in unlinked if d.get("organization") == organizations[agency_id]["name"]]
-    result.update({
-        "province_code": province,
-        "province": province_label(province),
-        "filters": {key: data.get(key) or "" for key in ("development_issue", "sub_issue", "agency", "pmqa")},
-        "date": today().isoformat(),
-        "statuses": list(gap.STATUSES),
-        "requirements": rows,
-        "unlinked_datasets": unlinked,
-    })
-    return result
-
-
-def _summaries(province_codes: Optional[list[str]], day: Optional[dt.date] = None,
-               ) -> tuple[list[str], dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
-    """Evaluated rows of the given provinces (all provinces with a plan when None), and their datasets' facts."""
-    if province_codes is None:
-        province_codes = [code for code, _count in model.planned_provinces()]
-    requirements = [r.as_dict() for r in model.requirements(province_codes)]
-    facts = dataset_facts(province_filter(province_codes))
-    rows = gap.evaluate(requirements, facts, day or today())
-    by_province: dict[str, list[dict[str, Any]]] = {code: [] for code in province_codes}
-    for row in rows:
-        by_province.setdefault(row["province_code"], []).append(row)
-    return province_codes, by_province, facts
+    return gap_service.province_gap(context, data["province_code"], data, include_unlinked=data["include_unlinked"])
 
 
 @toolkit.side_effect_free
@@ -302,40 +116,7 @@ def provincial_gap_summary(context, data_dict) -> dict[str, Any]:
     """
     toolkit.check_access("provincial_gap_summary", context, data_dict)
     data = _validated(context, data_dict, gap_summary_schema())
-    asked = list(data.get("province_codes") or []) or None
-    day = today()
-    scores, _from_cache = gap_cache.cached(
-        _site_context(), "summary", asked, day.isoformat(), lambda: _summary_scores(asked, day))
-    pmqa = pmqa_names()
-    provinces = [
-        {"province_code": entry["province_code"], "province": province_label(entry["province_code"]),
-         **{k: v for k, v in entry.items() if k not in ("province_code", "by_pmqa")},
-         "by_pmqa": [dict(group, label=pmqa.get(group["key"])) for group in entry["by_pmqa"]]}
-        for entry in scores["provinces"]
-    ]
-    return {
-        "date": scores["date"],
-        "statuses": list(gap.STATUSES),
-        "national": scores["national"],
-        "provinces": provinces,
-    }
-
-
-def _summary_scores(province_codes: Optional[list[str]], day: dt.date) -> dict[str, Any]:
-    """The summary without names (those are added after the cache, see gap_cache)."""
-    codes, by_province, facts = _summaries(province_codes, day)
-    plans = [row for rows in by_province.values() for row in rows]
-    facts_of: dict[str, list[dict[str, Any]]] = {}
-    for facts_entry in facts:
-        facts_of.setdefault(facts_entry["province_code"], []).append(facts_entry)
-    provinces = []
-    for code in codes:
-        rows = by_province.get(code, [])
-        entry = {"province_code": code, **gap.score(rows)}
-        entry["unlinked_count"] = len(gap.unlinked(facts_of.get(code, []), rows))
-        entry["by_pmqa"] = gap.aggregate(rows, "pmqa")
-        provinces.append(entry)
-    return {"date": day.isoformat(), "national": gap.score(plans), "provinces": provinces}
+    return gap_service.summary(list(data.get("province_codes") or []) or None)
 
 
 def provincial_gap_snapshot_create(context, data_dict) -> list[dict[str, Any]]:
@@ -349,22 +130,7 @@ def provincial_gap_snapshot_create(context, data_dict) -> list[dict[str, Any]]:
     """
     toolkit.check_access("provincial_gap_snapshot_create", context, data_dict)
     data = _validated(context, data_dict, gap_summary_schema())
-    codes, by_province, _facts = _summaries(data.get("province_codes") or None)
-    taken_at = dt.datetime.utcnow()
-    session = model.session()
-    recorded = []
-    for code in codes:
-        rows = by_province.get(code, [])
-        scores = gap.score(rows)
-        snapshot = model.GapSnapshot(
-            taken_at=taken_at, province_code=code, total=scores["total"], coverage=scores["coverage"],
-            readiness=scores["readiness"], counts=scores["counts"],
-            by_development_issue=gap.aggregate(rows, "development_issue"),
-        )
-        session.add(snapshot)
-        recorded.append(snapshot)
-    session.commit()
-    return [snapshot.as_dict() for snapshot in recorded]
+    return gap_service.record_snapshots(data.get("province_codes") or None)
 
 
 @toolkit.side_effect_free

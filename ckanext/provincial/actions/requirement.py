@@ -7,8 +7,7 @@ import sqlalchemy.exc
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import gap, model, plan_io
-from ckanext.provincial.actions import gap as gap_actions
+from ckanext.provincial import gap_service, model, plan_io
 from ckanext.provincial.validators import requirement as checks
 
 
@@ -45,7 +44,7 @@ def _find(data_dict) -> model.Requirement:
 
 
 def _shown(requirement: model.Requirement) -> dict[str, Any]:
-    return gap_actions.with_issue_labels(gap_actions.with_agencies([requirement.as_dict()]))[0]
+    return gap_service.with_issue_labels(gap_service.with_agencies([requirement.as_dict()]))[0]
 
 
 def provincial_requirement_create(context, data_dict) -> dict[str, Any]:
@@ -178,9 +177,7 @@ def provincial_requirement_show(context, data_dict) -> dict[str, Any]:
     except toolkit.Invalid as error:
         raise toolkit.ValidationError({"include_datasets": [error.error]})
     if include_datasets:
-        fq = gap_actions.requirement_filter(requirement.province_code, requirement.code)
-        facts = gap_actions.dataset_facts(fq)
-        row = gap.evaluate([shown], facts, gap_actions.today(), can_see=gap_actions.viewer(context, fq))[0]
+        row = gap_service.requirement_status(context, shown)
         shown.update({key: row[key] for key in ("status", "days_overdue", "problems", "datasets", "hidden_datasets")})
     return shown
 
@@ -236,7 +233,7 @@ def provincial_requirement_list(context, data_dict) -> list[dict[str, Any]]:
     )
     offset = data.get("offset") or 0
     found = found[offset:offset + data["limit"]] if data.get("limit") else found[offset:]
-    return gap_actions.with_issue_labels(gap_actions.with_agencies([r.as_dict() for r in found]))
+    return gap_service.with_issue_labels(gap_service.with_agencies([r.as_dict() for r in found]))
 
 
 # ---------------------------------------------------------------- import

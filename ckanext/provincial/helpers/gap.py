@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import freshness, gap, quality
+from ckanext.provincial import freshness, gap, gap_service, quality
 from ckanext.provincial.validators import requirement as checks
 
 
@@ -103,9 +103,7 @@ def problem_label(problem: str) -> str:
 
 
 def province_name(code: Optional[str]) -> str:
-    from ckanext.provincial.actions.gap import province_label
-
-    return text(province_label(code or ""), code or "")
+    return text(gap_service.province_label(code or ""), code or "")
 
 
 def can_edit_plan(province_code: Optional[str]) -> bool:

@@ -107,7 +107,7 @@ def _pmqa(counts: dict[str, int]) -> list[dict[str, Any]]:
 
 def local_day(timestamp: str) -> str:
     """CKAN's naive UTC timestamp as the day it was in Thailand (the day the gap is judged on too)."""
-    from ckanext.provincial.actions.gap import TIMEZONE
+    from ckanext.provincial.gap_service import TIMEZONE
 
     try:
         moment = dt.datetime.fromisoformat(timestamp)

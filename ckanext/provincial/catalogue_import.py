@@ -68,7 +68,7 @@ import sqlalchemy as sa
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import indexing, model, plan_io
+from ckanext.provincial import indexing, model, plan_io, settings
 from ckanext.provincial.tables.workbook import number_text
 
 log = logging.getLogger(__name__)
@@ -677,7 +677,7 @@ def read(path: str):
 
 
 def max_rows() -> int:
-    return int(toolkit.config.get("ckanext.provincial.import.max_rows") or 0)
+    return settings.import_max_rows()
 
 
 def import_catalogue(context: dict[str, Any], path: str, owner_org: str, dry_run: bool = False,

@@ -33,7 +33,7 @@ import ckan.plugins.toolkit as toolkit
 from ckan.lib.redis import connect_to_redis
 from redis.exceptions import RedisError
 
-from ckanext.provincial import gap, model
+from ckanext.provincial import gap, model, settings
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ FORMAT = 1
 
 
 def cache_seconds() -> int:
-    return max(0, int(toolkit.config.get("ckanext.provincial.gap.cache_seconds") or 0))
+    return settings.gap_cache_seconds()
 
 
 def key_prefix() -> str:

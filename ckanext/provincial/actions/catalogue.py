@@ -10,7 +10,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import background, catalogue_import, model
+from ckanext.provincial import background, catalogue_import, model, settings
 from ckanext.provincial.validators import requirement as checks
 
 
@@ -33,7 +33,7 @@ def dataset_import_schema() -> dict[str, Any]:
 
 
 def background_rows() -> int:
-    return int(toolkit.config.get("ckanext.provincial.import.background_rows") or 0)
+    return settings.import_background_rows()
 
 
 def max_upload_bytes() -> int:
@@ -178,7 +178,7 @@ def package_create_default_resource_views(original_action, context, data_dict):
 
     ``package_create`` calls it without ``defer_commit``, which would commit
     the import's transaction in the middle; the import makes the views after
-    its own commit.
+    its own commit. The CKAN behaviour this relies on is pinned in ``upstream.PATCHES``.
     """
     if not isinstance((data_dict or {}).get("package"), dict):
         # CKAN's action fails on anything else (HTTP 500).

@@ -6,6 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 
 import ckanext.provincial as provincial
+from ckanext.provincial import settings
 from ckanext.provincial.catalogue_identity import catalog_type
 
 
@@ -30,9 +31,9 @@ def status_show(original_action, context, data_dict) -> dict[str, Any]:
     """
     status = original_action(context, data_dict)
     status["thaigdc_catalog_type"] = catalog_type()
-    status["thaigdc_version"] = str(toolkit.config.get("ckanext.provincial.thaigdc_version") or "")
+    status["thaigdc_version"] = settings.thaigdc_version()
     status["provincial_version"] = provincial.__version__
-    status["provincial_province_code"] = toolkit.config.get("ckanext.provincial.province_code")
+    status["provincial_province_code"] = settings.province_code()
     return status
 
 

@@ -9,13 +9,12 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
+from ckanext.provincial import settings
+
 
 def harvester_accounts() -> list[str]:
     """User names from ``ckanext.provincial.harvest.users``."""
-    configured = toolkit.config.get("ckanext.provincial.harvest.users") or []
-    if isinstance(configured, str):
-        configured = configured.split()
-    return [name.strip() for name in configured if name and name.strip()]
+    return settings.harvest_users()
 
 
 @toolkit.auth_allow_anonymous_access

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import development_issues
+from ckanext.provincial import development_issues, settings
 from ckanext.provincial import vocabulary_store as store
 
 RECENT_ROWS = 5
@@ -24,7 +24,7 @@ def _anonymous() -> dict[str, Any]:
 
 
 def province_code() -> str:
-    return (toolkit.config.get("ckanext.provincial.province_code") or "").strip()
+    return settings.province_code()
 
 
 def province() -> Optional[dict[str, str]]:

@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import development_issues, vocabulary_store as store
+from ckanext.provincial import development_issues, settings, vocabulary_store as store
 
 
 def _codes(value: Any) -> list[str]:
@@ -59,7 +59,7 @@ def provincial_development_issue_choices(field: Optional[dict] = None) -> list[d
     validator accepts only the dataset's own province).
     """
     groups = store.issue_groups()
-    province = toolkit.config.get("ckanext.provincial.province_code")
+    province = settings.province_code()
     if province:
         groups = {code: fields for code, fields in groups.items() if fields.get("province_code") == province}
     several = len({fields.get("province_code") for fields in groups.values()}) > 1

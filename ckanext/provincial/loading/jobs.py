@@ -16,6 +16,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
+from ckanext.provincial import settings
 from ckanext.provincial.loading import datastore as loader
 from ckanext.provincial.validation import content
 from ckanext.provincial.validation import jobs as checks
@@ -29,10 +30,7 @@ STATUSES = (PENDING, RUNNING, COMPLETE, ERROR)
 
 
 def loaded_formats() -> set[str]:
-    value = toolkit.config.get("ckanext.provincial.datastore.formats") or ""
-    if isinstance(value, str):
-        value = value.split()
-    return {item.lower() for item in value} & set(loader.LOADED_FORMATS)
+    return settings.datastore_formats() & set(loader.LOADED_FORMATS)
 
 
 def is_loadable(resource: dict[str, Any]) -> bool:
@@ -90,7 +88,7 @@ def load(resource: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 def max_columns() -> int:
-    return int(toolkit.config.get("ckanext.provincial.datastore.max_columns") or loader.DEFAULT_MAX_COLUMNS)
+    return settings.datastore_max_columns(loader.DEFAULT_MAX_COLUMNS)
 
 
 def process_resource(resource_id: str, expected_fingerprint: str | None = None, wait_seconds: float = 30,

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import vocabulary_store as store
+from ckanext.provincial import settings, vocabulary_store as store
 from ckanext.provincial.codes import split_codes
 
 missing = toolkit.missing
@@ -70,7 +70,7 @@ def _dataset_provinces(data, province_field: str) -> list[str]:
     value = data.get((province_field,), missing)
     provinces = _codes(value) or []
     if not provinces:
-        configured = toolkit.config.get("ckanext.provincial.province_code")
+        configured = settings.province_code()
         provinces = [configured] if configured else []
     return provinces
 

@@ -7,7 +7,7 @@ from flask import Blueprint, request
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import model, plan_io
+from ckanext.provincial import model, plan_io, settings
 from ckanext.provincial.helpers import gap as gap_helpers
 from ckanext.provincial.views.gap import _download, context
 
@@ -17,7 +17,7 @@ LIST_FILTERS = ("development_issue", "sub_issue", "agency", "pmqa", "q")
 
 
 def _province() -> str:
-    return (request.values.get("province_code") or toolkit.config.get("ckanext.provincial.province_code") or "").strip()
+    return (request.values.get("province_code") or "").strip() or settings.province_code()
 
 
 def _show(province_code: str, code: str) -> dict[str, Any]:

@@ -1,0 +1,77 @@
+"""The extension's settings, read in one place (``config_declaration.yml`` declares and documents them).
+
+Each is read when asked, not at import, so a test's ``ckan_config`` or an
+operator's reload is seen at once. CKAN already converts a declared ``int``,
+``bool`` or ``list`` option from the ini file; the conversion here is for the
+values set at run time (tests, ``ckan config``), which arrive as given, and it
+is the only one: callers get the typed value and clean up nothing themselves.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as toolkit
+
+from ckanext.provincial import codes
+
+PREFIX = "ckanext.provincial."
+
+
+def _get(name: str) -> Any:
+    return toolkit.config.get(PREFIX + name)
+
+
+def _int(name: str, default: int = 0) -> int:
+    value = _get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _list(name: str) -> list[str]:
+    value = _get(name) or []
+    if isinstance(value, str):
+        value = value.split()
+    return [item.strip() for item in value if item and str(item).strip()]
+
+
+def _text(name: str) -> str:
+    return str(_get(name) or "").strip()
+
+
+# ---------------------------------------------------------------- identity
+
+def province_code() -> str:
+    """The province this portal serves (two digits, e.g. ``13``), or ``""`` on a portal of several."""
+    return codes.clean_code(_get("province_code"))
+
+
+def thaigdc_version() -> str:
+    return _text("thaigdc_version")
+
+
+# ---------------------------------------------------------------- gap, harvesting
+
+def gap_cache_seconds() -> int:
+    """How long the gap summary stays in Redis; 0 (or less) turns the cache off."""
+    return max(0, _int("gap.cache_seconds"))
+
+
+def harvest_users() -> list[str]:
+    return _list("harvest.users")
+
+
+# ---------------------------------------------------------------- DataStore and bulk import
+
+def datastore_formats() -> set[str]:
+    return {item.lower() for item in _list("datastore.formats")}
+
+
+def datastore_max_columns(default: int) -> int:
+    return _int("datastore.max_columns") or default
+
+
+def import_background_rows() -> int:
+    return _int("import.background_rows")
+
+
+def import_max_rows() -> int:
+    return _int("import.max_rows")

@@ -14,9 +14,22 @@ import copy
 import uuid
 from typing import Any
 
+import yaml
+
 from ckan.tests import factories
 
-from ckanext.provincial.demo import DATA_TYPES  # short names -> GDC data_type values; tests import it from here
+from ckanext.provincial import schemas
+
+
+def _schema_data_types() -> list[str]:
+    """The GDC ``data_type`` values, as the schema's ``gdc_data_type`` preset lists them."""
+    with open(schemas.path("presets.yaml"), encoding="utf-8") as handle:
+        presets = {p["preset_name"]: p["values"] for p in yaml.safe_load(handle)["presets"]}
+    return [choice["value"] for choice in presets["gdc_data_type"]["choices"]]
+
+
+# Short names -> the schema's data_type values, in the preset's order (tests import it from here).
+DATA_TYPES = dict(zip(("record", "statistics", "gis", "multiple", "other"), _schema_data_types(), strict=True))
 
 COMMON: dict[str, Any] = {
     "title": "จำนวนโรงงานอุตสาหกรรม จังหวัดปทุมธานี",

@@ -28,18 +28,20 @@ unit                                               due date (``n`` = interval, 1
 Calendar months keep the day of the month, clamped to the month's last day
 (31 January + 1 month = 28 or 29 February). A dataset with a rule but no
 ``last_updated_date`` is stale with an unknown number of days overdue: nothing
-shows that it is up to date. A date in the future is fresh. Years above 2400
-are read as Buddhist-era years (พ.ศ.) and converted (− 543).
+shows that it is up to date. A date in the future is fresh. Dates are read by
+``thai_dates.parse``: ISO, a Buddhist-era year (from 2400 on) converted to the common era.
 
 Pure module: no CKAN import; ``today`` is always passed in.
 """
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
-import re
 from typing import Any, Optional
+
+from dateutil.relativedelta import relativedelta
+
+from ckanext.provincial.thai_dates import parse as parse_date
 
 YEAR = "ปี"
 HALF_YEAR = "ครึ่งปี"
@@ -127,33 +129,9 @@ def parse_interval(value: Any) -> int:
     return min(number, LONGEST_INTERVAL) if number >= 1 else 1
 
 
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
-
-
-def parse_date(value: Any) -> Optional[dt.date]:
-    """A date from a ``date``/``datetime`` or an ISO string (``2024-03-01``, ``2024-03-01T00:00:00Z``)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    match = _ISO_DATE.match(str(value))
-    if not match:
-        return None
-    year, month, day = (int(part) for part in match.groups())
-    if year > 2400:
-        year -= 543
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
 def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    """Calendar months, the day clamped to the month's last (31 January + 1 = end of February)."""
+    return day + relativedelta(months=months)
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:

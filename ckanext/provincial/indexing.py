@@ -14,6 +14,7 @@ from ckanext.provincial import codes as area_codes
 from ckanext.provincial import development_issues, vocabulary
 from ckanext.provincial import gap
 from ckanext.provincial import vocabulary_store as store
+from ckanext.provincial.language import current as current_language, label_text
 from ckanext.provincial.validation import hooks as content_checks
 
 log = logging.getLogger(__name__)
@@ -189,10 +190,7 @@ def _choice_labels(package_type: str = "dataset") -> dict[str, dict[str, str]]:
 
 def _in_language(label, default: str) -> str:
     """A scheming label ({th: ..., en: ...} or text) in the current language (API calls too)."""
-    if isinstance(label, dict):
-        language = store.language().split("_")[0]
-        return label.get(language) or label.get("th") or label.get("en") or default
-    return label or default
+    return label_text(label, default=default)
 
 
 def _relabel(facet: dict, label) -> None:
@@ -219,12 +217,12 @@ def facet_labels(search_results: dict[str, Any]) -> dict[str, Any]:
     if facets.get(store.PROVINCE_FIELD):
         def province(code):
             name = development_issues.province_name(code)
-            return name.in_language(store.language()) if name else code
+            return name.in_language(current_language()) if name else code
         _relabel(facets[store.PROVINCE_FIELD], province)
     if facets.get(store.DISTRICTS_INDEX_FIELD):
         def district(code):
             found = area_codes.district(code)
-            return found.name(store.language()) if found else code
+            return found.name(current_language()) if found else code
         _relabel(facets[store.DISTRICTS_INDEX_FIELD], district)
     wanted = [name for name in CHOICE_FACETS if facets.get(name)]
     if wanted:

@@ -1,8 +1,16 @@
-"""Dates as Thai government documents write them.
+"""Dates as Thai government documents write them: the extension's one date module.
 
-Stored values stay ISO 8601 (``2023-05-19``); only display changes. Thai
-practice is day, full Thai month name and Buddhist-era year (CE + 543):
+Stored values stay ISO 8601 in the common era (``2023-05-19``); only display changes.
+Thai practice is day, full Thai month name and Buddhist-era year (CE + 543):
 ``19 พฤษภาคม 2566``. Other locales get the ISO date.
+
+The Buddhist-era rule, used everywhere a year is read (forms, workbooks, freshness,
+table columns): **a year from 2400 on is Buddhist era**, and its common-era year is
+543 less (2566 BE = 2023 CE). 2400 BE is 1857 CE; no public dataset is dated before
+that, nor after 2399 CE, so the two eras never overlap. :func:`common_era` applies the
+rule, :func:`is_buddhist_year` tells, :func:`buddhist_year` goes the other way for display.
+Form validators refuse a Buddhist-era ISO date rather than convert it (the field
+promises CE), but they recognise one by this same rule.
 """
 from __future__ import annotations
 
@@ -11,6 +19,8 @@ import re
 from typing import Any, Optional, Union
 
 BUDDHIST_ERA_OFFSET = 543
+# A year written from here on is Buddhist era (2400 BE = 1857 CE): see the module doc.
+FIRST_BUDDHIST_YEAR = 2400
 
 THAI_MONTHS = (
     "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
@@ -24,23 +34,47 @@ THAI_MONTHS_SHORT = (
 DateLike = Union[str, _dt.date, _dt.datetime, None]
 
 
+_ISO_START = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
 def parse(value: DateLike) -> Optional[_dt.date]:
-    """An ISO date or datetime (string or object) as a date; None when empty or unreadable."""
+    """An ISO date or datetime (string or object) as a common-era date; None when empty or unreadable.
+
+    ``2024-03-01``, ``2024-03-01T00:00:00Z`` and a Buddhist-era ``2567-03-01`` are all
+    1 March 2024. What follows the date (a time, a zone) is ignored. Only ISO: for dates
+    as people write them (``1 มี.ค. 2567``, ``1/3/2567``) see :func:`parse_text`.
+    """
     if value in (None, ""):
         return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    text = str(value).strip()
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return _common_era_date(value)
+    found = _ISO_START.match(str(value))
+    if not found:
+        return None
+    year, month, day = (int(part) for part in found.groups())
     try:
-        return _dt.date.fromisoformat(text[:10])
+        return _dt.date(common_era(year), month, day)
     except ValueError:
         return None
 
 
 def buddhist_year(year: int) -> int:
+    """The Buddhist-era year of a common-era one, for display (2023 → 2566)."""
     return year + BUDDHIST_ERA_OFFSET
+
+
+def is_buddhist_year(year: int) -> bool:
+    return year >= FIRST_BUDDHIST_YEAR
+
+
+def common_era(year: int) -> int:
+    """A year from 2400 on is Buddhist era: its common-era year; any other as it is."""
+    return year - BUDDHIST_ERA_OFFSET if is_buddhist_year(year) else year
+
+
+def _common_era_date(value: Union[_dt.date, _dt.datetime]) -> _dt.date:
+    day = value.date() if isinstance(value, _dt.datetime) else value
+    return day.replace(year=common_era(day.year)) if is_buddhist_year(day.year) else day
 
 
 def format_thai(value: DateLike, short: bool = False) -> str:
@@ -72,7 +106,6 @@ def format_for_locale(value: DateLike, locale: str, short: bool = False) -> str:
 # 2400 is Buddhist era. Day before month always: 01/02/2566 is 1 February.
 
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
-FIRST_BUDDHIST_YEAR = 2400
 # Excel's day 0 (its 1900 system counts a 29 February 1900 that never was: day 60).
 EXCEL_EPOCH = _dt.date(1899, 12, 30)
 # Day numbers read as dates: 1927-05-18 to 9999-12-31. Smaller numbers are more
@@ -92,11 +125,6 @@ _YEAR = re.compile(r"^(?:ปี\s*)?" + _ERA + r"(\d{4})$")
 def western_digits(text: str) -> str:
     """Thai digits as 0-9 (๒๕๖๖ → 2566)."""
     return text.translate(_TO_WESTERN)
-
-
-def common_era(year: int) -> int:
-    """A year from 2400 on is Buddhist era: its common-era year; any other as it is."""
-    return year - BUDDHIST_ERA_OFFSET if year >= FIRST_BUDDHIST_YEAR else year
 
 
 def from_excel_serial(number: Union[int, float, str]) -> Optional[_dt.date]:
@@ -129,10 +157,8 @@ def parse_text(value: Any) -> Optional[_dt.date]:
     """
     if value in (None, ""):
         return None
-    if isinstance(value, _dt.datetime):
-        return value.replace(year=common_era(value.year)).date() if value.year >= FIRST_BUDDHIST_YEAR else value.date()
-    if isinstance(value, _dt.date):
-        return value.replace(year=common_era(value.year)) if value.year >= FIRST_BUDDHIST_YEAR else value
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return _common_era_date(value)
     text = re.sub(r"\s+", " ", western_digits(str(value)).strip()).lower()
     year = month = day = None
     found = _ISO.match(text)

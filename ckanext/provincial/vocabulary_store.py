@@ -21,6 +21,7 @@ from typing import Any, Iterable, Iterator, Optional
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import development_issues, vocabulary
+from ckanext.provincial.language import current as current_language, pick
 
 log = logging.getLogger(__name__)
 
@@ -90,20 +91,6 @@ def pmqa_file_or_none() -> Optional[vocabulary.PmqaVocabulary]:
     except (vocabulary.VocabularyFileError, OSError) as error:
         log.warning("PMQA names unavailable: %s", error)
         return None
-
-
-# --------------------------------------------------------------- language --
-
-def language() -> str:
-    """The language of the current request, else the site's default."""
-    try:
-        return toolkit.h.lang() or toolkit.config.get("ckan.locale_default") or "th"
-    except (RuntimeError, TypeError, AttributeError):
-        return toolkit.config.get("ckan.locale_default") or "th"
-
-
-def in_language(th: str, en: str) -> str:
-    return (en or th) if language().lower().startswith("en") else (th or en)
 
 
 # ------------------------------------------------------------ CKAN state --
@@ -259,7 +246,7 @@ def issue_label(code: str, fields: Optional[dict] = None) -> str:
         fields = issue_groups([code]).get(code)
     if not fields:
         return code
-    return in_language(fields.get("title") or code, fields.get("title_en") or "")
+    return pick(fields.get("title") or code, fields.get("title_en") or "")
 
 
 def pmqa_label(code: str, pmqa: Optional[vocabulary.PmqaVocabulary] = None, with_code: bool = True) -> str:
@@ -267,7 +254,7 @@ def pmqa_label(code: str, pmqa: Optional[vocabulary.PmqaVocabulary] = None, with
     term = pmqa.get(code) if pmqa else None
     if term is None:
         return code
-    name = term.name.in_language(language())
+    name = term.name.in_language(current_language())
     if not with_code:
         return name
     if term.is_category:

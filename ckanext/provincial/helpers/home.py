@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import development_issues, settings
 from ckanext.provincial import vocabulary_store as store
+from ckanext.provincial.language import current as current_language
 
 RECENT_ROWS = 5
 # The PMQA 4.0 category the portal serves (measurement, analysis and knowledge management).
@@ -31,7 +32,7 @@ def province() -> Optional[dict[str, str]]:
     """The configured province (code and name in the page's language), None on a multi-province portal."""
     code = province_code()
     name = development_issues.province_name(code) if code else None
-    return {"code": code, "name": name.in_language(store.language())} if name else None
+    return {"code": code, "name": name.in_language(current_language())} if name else None
 
 
 def _public_search(code: Optional[str]) -> dict[str, Any]:

@@ -6,16 +6,8 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import codes
+from ckanext.provincial.language import current as current_language
 from ckanext.provincial.validators import schema as rules
-
-
-def current_language() -> str:
-    """The request's language; outside a request the portal's default (Thai when unset)."""
-    try:
-        language = toolkit.h.lang()
-    except (AttributeError, RuntimeError, TypeError):
-        language = None
-    return language or toolkit.config.get("ckan.locale_default") or "th"
 
 
 def provincial_default_province_code() -> str:

@@ -7,6 +7,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import development_issues, settings, vocabulary_store as store
+from ckanext.provincial.language import current as current_language, pick
 
 
 def _codes(value: Any) -> list[str]:
@@ -48,7 +49,7 @@ def _issue_choice_label(code: str, fields: dict, several_provinces: bool) -> str
 
 def _province_name(code: str) -> str:
     name = development_issues.province_name(code) if code else None
-    return name.in_language(store.language()) if name else code
+    return name.in_language(current_language()) if name else code
 
 
 def provincial_development_issue_choices(field: Optional[dict] = None) -> list[dict[str, str]]:
@@ -85,7 +86,7 @@ def provincial_pmqa_badges(pkg_dict: dict) -> list[dict[str, str]]:
         badges.append({
             "code": code,
             "label": store.pmqa_label(code, pmqa),
-            "description": term.description.in_language(store.language()) if term and term.description else "",
+            "description": term.description.in_language(current_language()) if term and term.description else "",
             "url": toolkit.h.url_for("dataset.search", **{store.PMQA_INDEX_FIELD: code}),
         })
     return badges
@@ -135,7 +136,7 @@ def provincial_development_issue_info(group_dict: dict) -> Optional[dict[str, An
         "province": _province_name(fields.get("province_code") or ""),
         "kind": toolkit._(kind) if kind else "",
         "title": store.issue_label(code, dict(fields, title=group_dict.get("title"))),
-        "description": store.in_language(group_dict.get("description") or "", description_en),
+        "description": pick(group_dict.get("description") or "", description_en),
         "parent": link(parent_code) if parent_code else None,
         "children": [link(child) for child in children],
     }
@@ -144,7 +145,7 @@ def provincial_development_issue_info(group_dict: dict) -> Optional[dict[str, An
 def provincial_group_title(group_dict: dict) -> str:
     """A development issue's or national category's title in the page's language."""
     fields = store.group_fields(group_dict or {}, ("title_en",))
-    return store.in_language(group_dict.get("title") or group_dict.get("name") or "", fields.get("title_en") or "")
+    return pick(group_dict.get("title") or group_dict.get("name") or "", fields.get("title_en") or "")
 
 
 def get_helpers():

@@ -19,7 +19,7 @@ int8       ``-12``, ``1234``, ``1,234,567`` (comma groups of three); at most 18 
 numeric    the integers above and decimals: ``12.50``, ``1,234.5`` (scale kept)
 date       ``2023-05-19``, ``19/05/2566``, ``19-5-2023``, ``19.05.2566``,
            ``19 พ.ค. 2566``, ``19 พฤษภาคม พ.ศ. 2566`` (day first; a year from
-           2400 on is Buddhist era and loses 543)
+           2400 on is Buddhist era and loses 543: ``thai_dates``' rule)
 timestamp  ``2023-05-19 08:30``, ``2023-05-19T08:30:15`` (no time zone)
 bool       ``true``, ``false`` (any case)
 text       everything else
@@ -32,6 +32,9 @@ import re
 from decimal import Decimal
 from typing import Any, Iterable
 
+from ckanext.provincial import thai_dates
+from ckanext.provincial.thai_dates import BUDDHIST_ERA_OFFSET, FIRST_BUDDHIST_YEAR, THAI_DIGITS, THAI_MONTHS
+
 TEXT, INTEGER, NUMERIC, DATE, TIMESTAMP, BOOLEAN = "text", "int8", "numeric", "date", "timestamp", "bool"
 # Tried in this order; the first that every value fits wins.
 INFERRED = (INTEGER, NUMERIC, DATE, TIMESTAMP, BOOLEAN)
@@ -41,15 +44,8 @@ OVERRIDES = (TEXT, INTEGER, NUMERIC, DATE, TIMESTAMP, BOOLEAN)
 ALIASES = {"int": INTEGER, "int4": INTEGER, "integer": INTEGER, "bigint": INTEGER, "float8": NUMERIC,
            "float": NUMERIC, "number": NUMERIC, "boolean": BOOLEAN, "datetime": TIMESTAMP}
 
-BUDDHIST_ERA_OFFSET = 543
-# A year written from here on is Buddhist era (2400 BE = 1857 CE).
-FIRST_BUDDHIST_YEAR = 2400
-
-THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
-THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-               "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
 # Abbreviations without their dots (ม.ค. and มค are both written).
-THAI_MONTHS_SHORT = ("มค", "กพ", "มีค", "เมย", "พค", "มิย", "กค", "สค", "กย", "ตค", "พย", "ธค")
+THAI_MONTHS_SHORT = tuple(month.replace(".", "") for month in thai_dates.THAI_MONTHS_SHORT)
 
 
 INTEGER_RE = r"^-?(0|[1-9][0-9]{0,17}|[1-9][0-9]{0,2}(,[0-9]{3}){1,5})$"
@@ -81,10 +77,6 @@ def normalise(value: Any) -> str:
     return "" if value is None else str(value).strip().translate(_DIGITS)
 
 
-def _year(year: int) -> int:
-    return year - BUDDHIST_ERA_OFFSET if year >= FIRST_BUDDHIST_YEAR else year
-
-
 def _month_number(name: str) -> int | None:
     if name in THAI_MONTHS:
         return THAI_MONTHS.index(name) + 1
@@ -106,7 +98,7 @@ def _date(text: str) -> _dt.date | None:
         if m is None:
             return None
     try:
-        return _dt.date(_year(y), m, d)
+        return _dt.date(thai_dates.common_era(y), m, d)
     except ValueError:
         return None
 
@@ -118,7 +110,7 @@ def _timestamp(text: str) -> _dt.datetime | None:
     y, m, d, hh, mm = (int(found.group(i)) for i in range(1, 6))
     seconds = float((found.group(7) or "0") + (found.group(8) or ""))
     try:
-        return _dt.datetime(_year(y), m, d, hh, mm) + _dt.timedelta(seconds=seconds)
+        return _dt.datetime(thai_dates.common_era(y), m, d, hh, mm) + _dt.timedelta(seconds=seconds)
     except ValueError:
         return None
 

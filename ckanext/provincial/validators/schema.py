@@ -19,7 +19,9 @@ from typing import Any, Callable, Optional
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import codes
+from ckanext.provincial import codes, thai_dates
+from ckanext.provincial.language import current as current_language
+from ckanext.provincial.language import label_text
 
 Invalid = toolkit.Invalid
 StopOnError = toolkit.StopOnError
@@ -35,10 +37,6 @@ TAG_MIN_LENGTH = 2
 TAG_MAX_LENGTH = 100
 # Besides letters, marks and digits, what CKAN allows in a tag.
 _TAG_PUNCTUATION = frozenset(" -_.")
-
-# Years this far apart from the Buddhist era offset are Buddhist-era years.
-BUDDHIST_ERA_OFFSET = 543
-_FIRST_BUDDHIST_YEAR = 2400
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -101,7 +99,7 @@ def parse_iso_date(value: Any) -> dt.date:
     if not match:
         raise ValueError("format")
     year, month, day = (int(part) for part in match.groups())
-    if year >= _FIRST_BUDDHIST_YEAR:
+    if thai_dates.is_buddhist_year(year):
         raise ValueError("buddhist", year)
     try:
         return dt.date(year, month, day)
@@ -153,23 +151,27 @@ def format_period(start: dt.date, end: dt.date) -> str:
     return start.isoformat() if start == end else f"{start.isoformat()}/{end.isoformat()}"
 
 
-def label_text(label: Any, language: str) -> str:
-    """A ``{th, en}`` label in ``language`` (else English, else Thai); a plain label as it is."""
-    if isinstance(label, dict):
-        short = (language or "")[:2]
-        return label.get(short) or label.get("en") or label.get("th") or next(iter(label.values()), "")
-    return str(label or "")
-
-
 def field_label(schema: Optional[dict], name: str) -> str:
     """The label of a dataset, resource or organization field of a scheming schema; its name when not found."""
-    from ckanext.provincial.helpers.schema import current_language
-
     for group in ("dataset_fields", "resource_fields", "fields"):
         for field in (schema or {}).get(group) or []:
             if field.get("field_name") == name and field.get("label"):
                 return label_text(field["label"], current_language())
     return name
+
+
+def choice_label(schema: Optional[dict], name: str, value: Any) -> str:
+    """The label of one choice of a field, as presets.yaml words it, in the current language; the value when not found.
+
+    Read labels from the schema rather than copying them into code, where their wording drifts.
+    """
+    for group in ("dataset_fields", "resource_fields", "fields"):
+        for field in (schema or {}).get(group) or []:
+            if field.get("field_name") == name:
+                for choice in field.get("choices") or []:
+                    if choice.get("value") == value:
+                        return label_text(choice.get("label"), current_language(), default=str(value))
+    return "" if value is None else str(value)
 
 
 def applies_to(field: dict, data_type: Any) -> bool:
@@ -216,7 +218,7 @@ def _date_message(error: ValueError) -> str:
     if error.args and error.args[0] == "buddhist":
         year = error.args[1]
         return _("{year} is a Buddhist-era year; write dates in the common era as YYYY-MM-DD "
-                 "(B.E. {year} is {ce})").format(year=year, ce=year - BUDDHIST_ERA_OFFSET)
+                 "(B.E. {year} is {ce})").format(year=year, ce=thai_dates.common_era(year))
     return _("Date format incorrect: write the date as YYYY-MM-DD, such as 2024-01-31")
 
 
@@ -523,8 +525,6 @@ def provincial_province_code(value: Any, context: dict) -> Any:
 
 
 def _area_label(area: codes.Area) -> str:
-    from ckanext.provincial.helpers.schema import current_language
-
     return area.label(current_language())
 
 

@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import settings, vocabulary_store as store
 from ckanext.provincial.codes import split_codes
+from ckanext.provincial.language import current as current_language
 
 missing = toolkit.missing
 
@@ -79,7 +80,7 @@ def _province_label(code: str) -> str:
     from ckanext.provincial.development_issues import province_name
 
     name = province_name(code) if code else None
-    return f"{name.in_language(store.language())} ({code})" if name else code
+    return f"{name.in_language(current_language())} ({code})" if name else code
 
 
 @scheming_validator

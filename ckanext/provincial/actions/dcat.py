@@ -4,7 +4,8 @@ ckanext-dcat writes the catalogue's hydra page links (first, next, last...)
 with the request's ``q``/``fq``/``modified_since`` as typed, and rdflib
 refuses to serialise a URI holding a space, quotes or ``<>{}|\\^``` (HTTP 500
 for ``/catalog.ttl?q=title:"น้ำ"``). Same steps as ckanext-dcat's action,
-with the links percent-encoded.
+with the links percent-encoded. The upstream version it follows is pinned in
+``upstream.PATCHES``.
 """
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from urllib.parse import quote
 from dateutil.parser import parse as parse_date
 
 import ckan.plugins.toolkit as toolkit
-from ckanext.dcat import logic as dcat_logic
 from ckanext.dcat.exceptions import RDFProfileException
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import CONTENT_TYPES
 
+from ckanext.provincial import upstream
 from ckanext.provincial.dcat import profiles
 from ckanext.provincial.validators import requirement as checks
 
@@ -61,8 +62,8 @@ def dcat_catalog_show(original_action, context, data_dict):
         serializer = RDFSerializer(profiles=data_dict.get("profiles"))
     except (RDFProfileException, TypeError) as error:
         raise toolkit.ValidationError({"profiles": [str(error) or toolkit._("Unknown profile")]})
-    query = dcat_logic._search_ckan_datasets(context, data_dict)
-    pagination = dcat_logic._pagination_info(query, data_dict)
+    query = upstream.dcat_search_datasets(context, data_dict)
+    pagination = upstream.dcat_pagination_info(query, data_dict)
     for key in PAGE_LINKS:
         if pagination.get(key):
             pagination[key] = quote(pagination[key], safe=URI_SAFE)

@@ -12,7 +12,8 @@ CKAN makes default views only for ``resource_create`` and for
 ``package_patch`` got none: ``after_dataset_update`` compares the resources
 with their last committed state and gives new and changed files their views,
 unless the update is one of ``resource_create``/``resource_update``, which do
-it themselves. The table preview comes once the table is loaded.
+it themselves. The table preview comes once the table is loaded. The CKAN
+behaviour this relies on is pinned in ``upstream.PATCHES``.
 """
 from __future__ import annotations
 

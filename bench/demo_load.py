@@ -137,10 +137,10 @@ def queue_idle() -> bool:
 def demo_files() -> list[tuple[dict, dict]]:
     """(dataset, resource) of every uploaded file of the demo's datasets."""
     import ckan.plugins.toolkit as toolkit
-    from ckanext.provincial import demo
+    from ckanext.provincial.demo import builder
 
-    catalogue = demo.load_catalogue()
-    names = demo.iter_names(catalogue, [p.code for p in catalogue.provinces])["datasets"]
+    catalogue = builder.load_catalogue()
+    names = builder.iter_names(catalogue, [p.code for p in catalogue.provinces])["datasets"]
     files = []
     for name in names:
         try:
@@ -172,7 +172,7 @@ def outcomes(files) -> tuple[list, list, bool]:
 def with_worker(args) -> int:
     from ckan import model
     from ckan.lib import jobs, search
-    from ckanext.provincial import demo
+    from ckanext.provincial.demo import builder
     from ckanext.provincial.demo import loader
 
     sys.path.insert(0, ROOT)
@@ -181,7 +181,7 @@ def with_worker(args) -> int:
     if not os.environ.get("CKAN_DATASTORE_WRITE_URL"):
         raise SystemExit("--with-worker loads tables into the DataStore: give it a database of its own "
                          "(CKAN_DATASTORE_WRITE_URL and CKAN_DATASTORE_READ_URL, see the module's doc)")
-    catalogue = demo.load_catalogue()
+    catalogue = builder.load_catalogue()
     site = loader.Site()
     for province in catalogue.provinces:
         loader.purge_province(site, catalogue, province.code)

@@ -20,8 +20,8 @@ import geothai
 import pytest
 from ckan.plugins import toolkit
 
-from ckanext.provincial import demo, gap
-from ckanext.provincial.demo import tables
+from ckanext.provincial import gap
+from ckanext.provincial.demo import builder, tables
 
 TODAY = dt.date(2025, 6, 15)
 PILOTS = ("13", "19")
@@ -29,13 +29,13 @@ PILOTS = ("13", "19")
 
 @pytest.fixture(scope="module")
 def catalogue():
-    return demo.load_catalogue()
+    return builder.load_catalogue()
 
 
 @pytest.fixture(scope="module")
 def plans(catalogue):
-    parents = demo.issue_parents()
-    return {code: demo.province_plan(catalogue, code, parents, TODAY) for code in PILOTS}
+    parents = builder.issue_parents()
+    return {code: builder.province_plan(catalogue, code, parents, TODAY) for code in PILOTS}
 
 
 # ------------------------------------------------------------ pure: content --
@@ -46,7 +46,7 @@ def test_each_pilot_province_has_the_promised_size(plans, code):
     assert len(plan.requirements) >= 40
     assert len(plan.datasets) >= 60
     kinds = Counter(d.fields["data_type"] for d in plan.datasets)
-    assert set(kinds) == set(demo.DATA_TYPES.values()), kinds
+    assert set(kinds) == set(builder.DATA_TYPES.values()), kinds
     assert all(1 <= len(d.resources) <= 3 for d in plan.datasets)
     names = [o["name"] for o in plan.organizations]
     for agency in ("nso", "industry", "agriculture-coop", "tourism", "environment", "health", "land",
@@ -129,7 +129,7 @@ def test_names_and_codes_are_unique_and_fit_ckan(plans):
 def test_links_point_into_the_province(plans, code):
     plan = plans[code]
     planned = {r["code"] for r in plan.requirements}
-    parents = demo.issue_parents()
+    parents = builder.issue_parents()
     orgs = {o["name"] for o in plan.organizations}
     for dataset in plan.datasets:
         assert set(dataset.fields["requirement_codes"]) <= planned
@@ -147,7 +147,7 @@ def test_links_point_into_the_province(plans, code):
 
 @pytest.mark.parametrize("code", PILOTS)
 def test_the_plan_shows_every_gap_status(plans, code):
-    statuses = Counter(demo.expected_statuses(plans[code], TODAY).values())
+    statuses = Counter(builder.expected_statuses(plans[code], TODAY).values())
     assert set(statuses) == set(gap.STATUSES), statuses
     # Mostly available, as in a province that has done most of the work.
     assert statuses[gap.AVAILABLE] > len(plans[code].requirements) / 2
@@ -160,7 +160,7 @@ def _files(plan, fmt):
 
 
 def test_generated_files_are_the_same_bytes_every_time(catalogue, plans):
-    again = demo.province_plan(catalogue, "13", demo.issue_parents(), TODAY)
+    again = builder.province_plan(catalogue, "13", builder.issue_parents(), TODAY)
     before = {r.file.filename: r.file.md5 for d in plans["13"].datasets for r in d.resources}
     after = {r.file.filename: r.file.md5 for d in again.datasets for r in d.resources}
     assert before == after
@@ -198,12 +198,12 @@ def test_one_file_per_province_is_broken_on_purpose(plans, code):
     assert [len(r) - width for r in rows if len(r) != width] == [-1]
     assert sum(1 for r in rows if not any(r)) == 1
     # Its requirement would be available but for the contents (the content check decides).
-    assert demo.expected_statuses(plans[code], TODAY)[dataset.fields["requirement_codes"][0]] == gap.AVAILABLE
+    assert builder.expected_statuses(plans[code], TODAY)[dataset.fields["requirement_codes"][0]] == gap.AVAILABLE
 
 
 @pytest.mark.parametrize("code", PILOTS)
 def test_geojson_files_are_feature_collections_inside_the_province(plans, code):
-    box = demo.bounding_box(plans[code].province, margin=0.2)
+    box = builder.bounding_box(plans[code].province, margin=0.2)
     files = _files(plans[code], "GeoJSON")
     assert files
     kinds = set()
@@ -318,7 +318,7 @@ def test_the_agency_workbook_reads_without_a_problem(catalogue, agency_workbook)
     for record in read.records:
         dataset = record.dataset
         assert record.owner_org_text == "องค์การบริหารส่วนจังหวัดสระบุรี"
-        assert demo.is_demo_title(dataset["title"], catalogue) and dataset["notes"].endswith(note)
+        assert builder.is_demo_title(dataset["title"], catalogue) and dataset["notes"].endswith(note)
         assert catalogue.defaults["tag"] in dataset["tag_string"].split(",")
         assert dataset["province_code"] == "19" and dataset["development_issues"] and dataset["pmqa"]
         assert record.resources, dataset["name"]
@@ -363,10 +363,10 @@ def test_a_workbook_named_after_no_demo_organization_is_refused(tmp_path):
     import shutil
 
     data = tmp_path / "data"
-    shutil.copytree(demo.DATA_DIR, data)
+    shutil.copytree(builder.DATA_DIR, data)
     (data / "workbooks" / "saraburi-unknown-office.xlsx").write_bytes(b"")
-    with pytest.raises(demo.CatalogueError, match="saraburi-unknown-office.xlsx: the file is named after no demo"):
-        demo.load_catalogue(str(data))
+    with pytest.raises(builder.CatalogueError, match="saraburi-unknown-office.xlsx: the file is named after no demo"):
+        builder.load_catalogue(str(data))
 
 
 # ------------------------------------------------------------ loading into CKAN --
@@ -380,7 +380,7 @@ def _state(code):
     requirements and resources (with their file hashes)."""
     from ckan.tests.helpers import call_action
 
-    province = demo.load_catalogue().province(code)
+    province = builder.load_catalogue().province(code)
     orgs = sorted(name for name in call_action("organization_list") if name.startswith(province.slug + "-"))
     found = call_action("package_search", fq=f"name:{province.slug}-*", rows=1000, include_private=True)
     datasets = {pkg["name"]: pkg for pkg in found["results"]}
@@ -426,7 +426,7 @@ def loaded(reset_db, reset_index, migrate_db_for):
 
 def _broken_resource(code):
     """The demo's resource with defects on purpose, and its dataset's plan."""
-    plan = demo.province_plan(demo.load_catalogue(), code, demo.issue_parents(), TODAY)
+    plan = builder.province_plan(builder.load_catalogue(), code, builder.issue_parents(), TODAY)
     for dataset in plan.datasets:
         for resource in dataset.resources:
             if resource.file.defects:
@@ -493,7 +493,7 @@ class TestLoaded:
         result = cli.invoke(ckan, ["provincial", "demo", "load"])
         assert result.exit_code == 0, result.output
         for code in PILOTS:
-            name = demo.load_catalogue().province(code).name_en
+            name = builder.load_catalogue().province(code).name_en
             line = next(line for line in result.output.splitlines() if line.startswith(f"{name} ({code})"))
             assert "(0 uploaded)" in line and "new" not in line and "updated" not in line, line
             assert _state(code) == loaded.states[code]
@@ -525,7 +525,7 @@ class TestLoaded:
     def test_thai_search_finds_demo_datasets_by_words_of_their_descriptions(self, loaded, code, word, key):
         from ckan.tests.helpers import call_action
 
-        province = demo.load_catalogue().province(code)
+        province = builder.load_catalogue().province(code)
         pkg = call_action("package_show", id=province.dataset_name(key))
         assert word in pkg["notes"] and word not in pkg["title"]
         found = call_action("package_search", q=word, fq=f"name:{province.slug}-*", rows=100)["results"]
@@ -576,7 +576,7 @@ class TestLoaded:
         from ckan.tests.helpers import call_action
         from ckanext.provincial.validation import jobs
 
-        plan = demo.province_plan(demo.load_catalogue(), code, demo.issue_parents(), TODAY)
+        plan = builder.province_plan(builder.load_catalogue(), code, builder.issue_parents(), TODAY)
         maps = [(d.name, r.fields["name"]) for d in plan.datasets for r in d.resources if r.file.format == "GeoJSON"]
         assert maps
         for dataset_name, resource_name in maps:
@@ -605,7 +605,7 @@ class TestLoaded:
         from ckan.tests.helpers import call_action
         from ckanext.provincial.demo import loader
 
-        full = demo.load_catalogue()
+        full = builder.load_catalogue()
         theme = copy.deepcopy(full.themes[0])
         theme["datasets"] = [dict(theme["datasets"][0], key="wrong-category", gdc={"data_category": "ลับมาก"})]
         with pytest.raises(loader.DemoError, match=r"dataset pathumthani-wrong-category was refused: data_category"):
@@ -626,9 +626,9 @@ class TestLoaded:
         source["datasets"].append(dict(source["datasets"][1], name="saraburi-pao-new-register"))  # a new row...
         source["datasets"][3]["requirement_codes"] = ["NOPE-99"]              # and a wrong one
         path = tmp_path / "saraburi-pao.xlsx"
-        full = demo.load_catalogue()
+        full = builder.load_catalogue()
         path.write_bytes(generator.build(source, full))
-        broken = dataclasses.replace(full, workbooks=(demo.AgencyWorkbook(str(path), "saraburi-pao", "19"),))
+        broken = dataclasses.replace(full, workbooks=(builder.AgencyWorkbook(str(path), "saraburi-pao", "19"),))
         with pytest.raises(loader.DemoError, match=r"saraburi-pao.xlsx was refused: Temp2_Meta_Stat row 6 column "
                                                    r"\w+: .*NOPE-99"):
             loader.load(["19"], catalogue=broken)
@@ -644,7 +644,7 @@ class TestLoaded:
 
         from ckanext.provincial.demo import loader
 
-        full = demo.load_catalogue()
+        full = builder.load_catalogue()
         # The agency workbook's datasets name requirements the smaller plan lacks: left out.
         small = dataclasses.replace(full, themes=full.themes[:3], workbooks=())
         before = _state("19")
@@ -656,7 +656,7 @@ class TestLoaded:
         assert "saraburi-pao-fire-hydrants" in [n for n, _i, _m in before["datasets"]]
         assert summary.requirements.deleted == len(before["requirements"]) >= 40
         assert summary.organizations.deleted == len(before["organizations"])
-        expected = sorted(d.name for d in demo.province_plan(small, "19", demo.issue_parents(), TODAY).datasets)
+        expected = sorted(d.name for d in builder.province_plan(small, "19", builder.issue_parents(), TODAY).datasets)
         assert [n for n, _i, _m in after["datasets"]] == expected
         assert summary.datasets.created == len(expected) and summary.uploaded == len(after["resources"])
         assert len(after["requirements"]) == 3

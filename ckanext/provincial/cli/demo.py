@@ -24,7 +24,7 @@ def load(reset, provinces):
     as demonstration data.
     """
     from ckanext.provincial.demo import loader
-    from ckanext.provincial.demo import CatalogueError
+    from ckanext.provincial.demo.builder import CatalogueError
 
     started = time.monotonic()
     try:

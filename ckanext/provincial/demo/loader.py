@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 import ckan.plugins.toolkit as toolkit
 from werkzeug.datastructures import FileStorage
 
-from ckanext.provincial import demo, indexing
+from ckanext.provincial import indexing
+from ckanext.provincial.demo import builder
 
 log = logging.getLogger(__name__)
 
@@ -152,12 +153,12 @@ def _tags(stored: dict[str, Any]) -> list[str]:
 
 # ---------------------------------------------------------------- upserting --
 
-def upsert_organization(site: Site, catalogue: demo.Catalogue, wanted: dict[str, Any]) -> tuple[str, dict]:
+def upsert_organization(site: Site, catalogue: builder.Catalogue, wanted: dict[str, Any]) -> tuple[str, dict]:
     stored = site.find("organization_show", id=wanted["name"], include_datasets=False, include_users=False,
                        include_groups=False, include_tags=False, include_followers=False)
     if stored is None:
         return CREATED, site.call("organization_create", **wanted)
-    if not demo.is_demo_title(stored.get("title"), catalogue):
+    if not builder.is_demo_title(stored.get("title"), catalogue):
         raise DemoError(f"organization {wanted['name']} exists and is not demonstration data; "
                         "rename or remove it before loading the demo")
     if stored.get("state") != "active" or _differs(wanted, stored):
@@ -176,7 +177,7 @@ def upsert_requirement(site: Site, wanted: dict[str, Any], stored: Optional[dict
     return UNCHANGED
 
 
-def _upload(plan: demo.ResourcePlan) -> dict[str, Any]:
+def _upload(plan: builder.ResourcePlan) -> dict[str, Any]:
     generated = plan.file
     return {
         **plan.fields,
@@ -186,7 +187,7 @@ def _upload(plan: demo.ResourcePlan) -> dict[str, Any]:
     }
 
 
-def _resources(plan: demo.DatasetPlan, stored: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
+def _resources(plan: builder.DatasetPlan, stored: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[int]]:
     """The resource list for package_update: stored resources kept as they are
     when unchanged, new uploads otherwise; and the positions of the uploads."""
     result, uploads = [], []
@@ -204,7 +205,7 @@ def _resources(plan: demo.DatasetPlan, stored: list[dict[str, Any]]) -> tuple[li
     return result, uploads
 
 
-def upsert_dataset(site: Site, catalogue: demo.Catalogue, plan: demo.DatasetPlan,
+def upsert_dataset(site: Site, catalogue: builder.Catalogue, plan: builder.DatasetPlan,
                    stored: Optional[dict[str, Any]], org_ids: dict[str, str]) -> tuple[str, int]:
     """Create or update one dataset; (outcome, files uploaded)."""
     wanted = dict(plan.fields)
@@ -216,7 +217,7 @@ def upsert_dataset(site: Site, catalogue: demo.Catalogue, plan: demo.DatasetPlan
         # package_update gives new files their views, DataStore load and check (validation.hooks).
         site.call("package_update", **{**wanted, "id": created, "resources": resources})
         return CREATED, len(uploads)
-    if not demo.is_demo_title(stored.get("title"), catalogue):
+    if not builder.is_demo_title(stored.get("title"), catalogue):
         raise DemoError(f"dataset {plan.name} exists and is not demonstration data; "
                         "rename or remove it before loading the demo")
     resources, uploads = _resources(plan, stored.get("resources") or [])
@@ -269,7 +270,7 @@ def _refused(kind: str, name: str):
         raise DemoError(f"{kind} {name} was refused: {fields}") from error
 
 
-def import_workbook(site: Site, catalogue: demo.Catalogue, workbook: demo.AgencyWorkbook) -> WorkbookSummary:
+def import_workbook(site: Site, catalogue: builder.Catalogue, workbook: builder.AgencyWorkbook) -> WorkbookSummary:
     """Import an agency's workbook into its organization as the organization's import page
     does, published: every row or none; a second import finds its datasets unchanged."""
     from ckanext.provincial import catalogue_import
@@ -277,7 +278,7 @@ def import_workbook(site: Site, catalogue: demo.Catalogue, workbook: demo.Agency
     read = catalogue_import.read(workbook.path)
     names = [record.dataset["name"] for record in read.records if record.dataset.get("name")]
     for name, pkg in _stored_datasets(site, names).items():
-        if not demo.is_demo_title(pkg.get("title"), catalogue):
+        if not builder.is_demo_title(pkg.get("title"), catalogue):
             raise DemoError(f"dataset {name} exists and is not demonstration data; "
                             "rename or remove it before loading the demo")
     context = {"ignore_auth": True, "user": site.user}
@@ -296,10 +297,10 @@ def import_workbook(site: Site, catalogue: demo.Catalogue, workbook: demo.Agency
                            sum(len(record.resources) for record in read.records))
 
 
-def load_province(site: Site, catalogue: demo.Catalogue, code: str, today: dt.date,
+def load_province(site: Site, catalogue: builder.Catalogue, code: str, today: dt.date,
                   parents: dict[str, Optional[str]], echo: Callable[[str], None] = lambda s: None) -> Summary:
     started = time.monotonic()
-    plan = demo.province_plan(catalogue, code, parents, today)
+    plan = builder.province_plan(catalogue, code, parents, today)
     province = plan.province
     summary = Summary(province.code, province.name_en)
 
@@ -334,28 +335,28 @@ def load_province(site: Site, catalogue: demo.Catalogue, code: str, today: dt.da
     return summary
 
 
-def purge_province(site: Site, catalogue: demo.Catalogue, code: str) -> Summary:
+def purge_province(site: Site, catalogue: builder.Catalogue, code: str) -> Summary:
     """Delete for good the demo's datasets, requirements and organizations of a province."""
     started = time.monotonic()
     province = catalogue.province(code)
     summary = Summary(province.code, province.name_en)
-    names = demo.iter_names(catalogue, [code])
+    names = builder.iter_names(catalogue, [code])
 
     org_ids = {}
     for name in names["organizations"]:
         org = site.find("organization_show", id=name)
-        if org is not None and demo.is_demo_title(org.get("title"), catalogue):
+        if org is not None and builder.is_demo_title(org.get("title"), catalogue):
             org_ids[name] = org["id"]
 
     # The catalogue's datasets, and any other demo-marked dataset in a demo organization.
     doomed = {name: pkg for name, pkg in _stored_datasets(site, names["datasets"]).items()
-              if demo.is_demo_title(pkg.get("title"), catalogue)}
+              if builder.is_demo_title(pkg.get("title"), catalogue)}
     kept_orgs = set()
     for org_name, org_id in org_ids.items():
         result = site.call("package_search", fq=f'owner_org:"{org_id}"', rows=1000,
                            include_private=True, include_drafts=True)
         for pkg in result["results"]:
-            if demo.is_demo_title(pkg.get("title"), catalogue):
+            if builder.is_demo_title(pkg.get("title"), catalogue):
                 doomed.setdefault(pkg["name"], pkg)
             else:
                 kept_orgs.add(org_name)
@@ -408,19 +409,19 @@ def bangkok_today() -> dt.date:
 
 def load(codes: Optional[Iterable[str]] = None, reset: bool = False, today: Optional[dt.date] = None,
          echo: Callable[[str], None] = lambda s: None,
-         catalogue: Optional[demo.Catalogue] = None) -> list[Summary]:
+         catalogue: Optional[builder.Catalogue] = None) -> list[Summary]:
     """Load (after purging, with ``reset``) the demo of the given provinces (default: all).
 
     ``catalogue``: the demo data (default: ``demo/data``).
     """
-    catalogue = catalogue or demo.load_catalogue()
+    catalogue = catalogue or builder.load_catalogue()
     codes = list(codes or [p.code for p in catalogue.provinces])
     for code in codes:
         catalogue.province(code)
     today = today or bangkok_today()
     from ckanext.provincial import vocabulary_store
 
-    parents = demo.issue_parents(vocabulary_store.issues_directory())
+    parents = builder.issue_parents(vocabulary_store.issues_directory())
     site = Site()
     summaries = []
     for code in codes:

@@ -21,10 +21,11 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from ckanext.provincial import demo, thai_dates
+from ckanext.provincial import thai_dates
+from ckanext.provincial.demo import builder
 from ckanext.provincial.gdc_workbook import layout as layouts, writer
 
-WORKBOOK_DIR = os.path.join(demo.DATA_DIR, "workbooks")
+WORKBOOK_DIR = os.path.join(builder.DATA_DIR, "workbooks")
 # Excel's date format in the Thai Buddhist calendar (calendar 107): 1 มี.ค. 2568.
 BUDDHIST_DATE_FORMAT = "[$-th-TH,107]d mmm yyyy;@"
 # The day the demo agency filled its workbook (the file's properties say so).
@@ -32,10 +33,10 @@ FILLED = dt.datetime(2025, 5, 30, 9, 0)
 
 
 def read_source(path: str) -> dict[str, Any]:
-    return demo._read(path)
+    return builder._read(path)
 
 
-def stored_datasets(source: dict[str, Any], catalogue: demo.Catalogue) -> list[dict[str, Any]]:
+def stored_datasets(source: dict[str, Any], catalogue: builder.Catalogue) -> list[dict[str, Any]]:
     """The datasets of ``source`` as the portal stores them, demonstration markers included
     (what an import of the workbook must give)."""
     defaults = catalogue.defaults
@@ -45,7 +46,7 @@ def stored_datasets(source: dict[str, Any], catalogue: demo.Catalogue) -> list[d
         dataset = {**source.get("common", {}), **entry}
         dataset.pop("cells", None)
         dataset = {key: value for key, value in dataset.items() if value is not None}
-        dataset["title"] = demo.marked(dataset["title"], catalogue)
+        dataset["title"] = builder.marked(dataset["title"], catalogue)
         dataset["notes"] = f"{dataset['notes'].strip()}\n\n{note}"
         tags = [t.strip() for t in dataset.get("tag_string", "").split(",") if t.strip()]
         dataset["tag_string"] = ",".join(dict.fromkeys([*tags, defaults["tag"]]))
@@ -69,10 +70,10 @@ def _typed_date(text: str, style: str) -> Any:
         return f"{day.day}/{day.month}/{year}"
     if style == "excel":
         return day
-    raise demo.CatalogueError(f"unknown date style {style!r} (thai, slash, excel)")
+    raise builder.CatalogueError(f"unknown date style {style!r} (thai, slash, excel)")
 
 
-def build(source: dict[str, Any], catalogue: demo.Catalogue) -> bytes:
+def build(source: dict[str, Any], catalogue: builder.Catalogue) -> bytes:
     """The workbook's bytes: the national layout with the source's datasets, as the agency typed them."""
     datasets = stored_datasets(source, catalogue)
     organizations = {source["organization"]: source["agency_th"]}
@@ -103,7 +104,7 @@ def build(source: dict[str, Any], catalogue: demo.Catalogue) -> bytes:
                         cell.number_format = BUDDHIST_DATE_FORMAT
             for field, text in typed.get(name, {}).items():
                 if field not in letters:
-                    raise demo.CatalogueError(f"{name}: sheet {sheet.name} has no column {field!r}")
+                    raise builder.CatalogueError(f"{name}: sheet {sheet.name} has no column {field!r}")
                 ws[f"{letters[field]}{row}"] = str(text)
     book.properties.creator = source["agency_th"]
     book.properties.created = book.properties.modified = FILLED
@@ -117,7 +118,7 @@ def sources(directory: str = WORKBOOK_DIR) -> list[str]:
 
 
 def main() -> None:
-    catalogue = demo.load_catalogue()
+    catalogue = builder.load_catalogue()
     for path in sources():
         source = read_source(path)
         target = os.path.splitext(path)[0] + ".xlsx"

@@ -1,0 +1,36 @@
+"""The extension's settings: typed once in settings.py, whatever form a run-time value arrives in."""
+import pytest
+
+from ckanext.provincial import settings
+
+
+@pytest.mark.parametrize("configured, expected", [("13", "13"), (" 19 ", "19"), (13, "13"), (None, ""), ("", "")])
+def test_province_code_is_two_digits_or_empty(ckan_config, monkeypatch, configured, expected):
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.province_code", configured)
+    assert settings.province_code() == expected
+
+
+def test_lists_from_the_ini_text_or_a_list(ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.harvest.users", "gdcatalog-harvester  nso-harvester ")
+    assert settings.harvest_users() == ["gdcatalog-harvester", "nso-harvester"]
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.harvest.users", ["gdcatalog-harvester", " "])
+    assert settings.harvest_users() == ["gdcatalog-harvester"]
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.datastore.formats", "CSV xlsx")
+    assert settings.datastore_formats() == {"csv", "xlsx"}
+
+
+def test_numbers_and_their_defaults(ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.gap.cache_seconds", "-5")
+    assert settings.gap_cache_seconds() == 0
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.gap.cache_seconds", "600")
+    assert settings.gap_cache_seconds() == 600
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.datastore.max_columns", "")
+    assert settings.datastore_max_columns(1000) == 1000
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.import.max_rows", 250)
+    assert settings.import_max_rows() == 250
+
+
+def test_the_declared_defaults_arrive_typed():
+    # config_declaration.yml types these; the test.ini leaves them at their defaults.
+    assert settings.gap_cache_seconds() == 3600
+    assert settings.datastore_formats() >= {"csv", "xlsx"}

@@ -1,20 +1,15 @@
-"""Shared set-up of the requirement plan and gap tests: plan tables, coordinating organizations, datasets."""
+"""Helpers of the requirement plan and gap tests: coordinating organizations, dates, datasets.
+
+The ``plan_tables`` fixture lives in ``tests/fixtures/plan.py``.
+"""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-import pytest
-
 from ckan.tests.helpers import call_action
 
 from tests.factories import gdc_dataset, provincial_organization
-
-
-@pytest.fixture
-def plan_tables(with_plugins, clean_db, migrate_db_for):
-    """A clean database with the plugin's tables (``ckan db upgrade -p provincial``)."""
-    migrate_db_for("provincial")
 
 
 def coordinating_org(province_code: str = "13", admin: dict | None = None, coordinator: bool = True, **fields) -> dict:

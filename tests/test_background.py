@@ -23,6 +23,8 @@ from ckanext.provincial import background
 from tests import factories
 from tests.live_portal import ROOT, LivePortal
 
+pytestmark = pytest.mark.integration
+
 QUEUE = "provincial-test-background"
 ENDED = (JobStatus.FINISHED, JobStatus.FAILED)
 JOBS = "background_jobs."  # tests/background_jobs.py in the worker

@@ -36,6 +36,8 @@ from tests.factories import DATA_TYPES, RESOURCE, RESOURCE_BY_TYPE, gdc_dataset,
 from tests.gap_support import dataset as gap_dataset, days_ago
 from tests.live_portal import ROOT, LivePortal
 
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -r dev-requirements.txt)")
 
 ARTIFACTS = os.path.join(ROOT, "test-artifacts", "browser")

@@ -22,6 +22,8 @@ from ckanext.provincial import catalogue_export
 from ckanext.provincial.gdc_workbook import reader
 from tests.factories import gdc_dataset, provincial_organization
 
+pytestmark = pytest.mark.integration
+
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"

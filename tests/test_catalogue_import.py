@@ -38,6 +38,8 @@ from ckanext.provincial.gdc_workbook import layout as layouts, writer
 from ckanext.provincial.loading import jobs as loads
 from tests.factories import gdc_dataset, provincial_organization
 
+pytestmark = pytest.mark.integration
+
 TYPES = ("record", "statistics", "gis", "multiple", "other")
 
 

@@ -5,6 +5,8 @@ import pytest
 
 from ckanext.provincial import codes
 
+pytestmark = pytest.mark.unit
+
 
 def test_province_has_thai_and_english_names_and_a_label():
     pathum = codes.province("13")

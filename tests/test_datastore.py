@@ -16,6 +16,8 @@ from ckan.tests.helpers import call_action
 
 from tests import datastore_support as support
 
+pytestmark = pytest.mark.integration
+
 
 GEOJSON = {"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"name": "ศาลากลางจังหวัดปทุมธานี"},

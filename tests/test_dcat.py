@@ -15,6 +15,8 @@ from ckanext.provincial.dcat import terms
 from tests.factories import gdc_dataset, provincial_organization
 from tests.sql_support import statements_while
 
+pytestmark = pytest.mark.integration
+
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")

@@ -23,6 +23,8 @@ from ckan.plugins import toolkit
 from ckanext.provincial import gap
 from ckanext.provincial.demo import builder, tables
 
+pytestmark = pytest.mark.integration
+
 TODAY = dt.date(2025, 6, 15)
 PILOTS = ("13", "19")
 

@@ -8,9 +8,9 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.factories import gdc_dataset, provincial_organization
-from tests.test_vocabulary import edit, files, sync  # noqa: F401  (fixture)
+from tests.vocabulary_support import edit, sync
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 
 @pytest.fixture

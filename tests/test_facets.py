@@ -9,9 +9,9 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.factories import gdc_dataset, provincial_organization
-from tests.test_vocabulary import sync
+from tests.vocabulary_support import sync
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 FACETS = ["province_code", "vocab_development_issues", "vocab_pmqa", "data_type", "data_category", "data_classification"]
 

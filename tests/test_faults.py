@@ -50,6 +50,8 @@ from tests.datastore_support import wait_until
 from tests.live_portal import free_port
 from tests.factories import gdc_dataset, provincial_organization
 
+pytestmark = [pytest.mark.integration, pytest.mark.faults]
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 SOLR_SH = os.path.join(ROOT, "stack", "solr.sh")

@@ -8,7 +8,7 @@ from ckan.tests.helpers import call_action
 
 from tests.factories import gdc_dataset, provincial_organization
 
-pytestmark = pytest.mark.usefixtures("with_plugins")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins")]
 
 
 def test_plugin_is_loaded():

@@ -5,6 +5,8 @@ import pytest
 
 from ckanext.provincial import freshness as f
 
+pytestmark = pytest.mark.unit
+
 D = dt.date
 
 

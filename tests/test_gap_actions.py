@@ -12,9 +12,9 @@ from ckan.tests.helpers import call_action
 
 from ckanext.provincial import freshness
 from ckanext.provincial.gap_service import today
-from tests.gap_support import dataset, days_ago, plan_tables  # noqa: F401  (fixture)
+from tests.gap_support import dataset, days_ago
 
-pytestmark = pytest.mark.usefixtures("plan_tables", "clean_index")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("plan_tables", "clean_index")]
 
 ISSUE = "13-livable-industry"
 CLEAN = "13-livable-industry-clean"

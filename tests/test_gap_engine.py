@@ -6,6 +6,8 @@ import pytest
 
 from ckanext.provincial import gap
 
+pytestmark = pytest.mark.unit
+
 TODAY = dt.date(2024, 6, 30)
 
 

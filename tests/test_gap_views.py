@@ -11,9 +11,9 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.provincial import plan_io
-from tests.gap_support import dataset, days_ago, plan_tables  # noqa: F401  (fixture)
+from tests.gap_support import dataset, days_ago
 
-pytestmark = pytest.mark.usefixtures("plan_tables", "clean_index")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("plan_tables", "clean_index")]
 
 
 @pytest.fixture

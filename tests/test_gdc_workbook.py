@@ -21,6 +21,8 @@ from ckanext.provincial.gdc_workbook import layout as layouts, values
 from ckanext.provincial.gdc_workbook.reader import read_catalogue
 from ckanext.provincial.gdc_workbook.writer import write_catalogue, write_template
 
+pytestmark = pytest.mark.unit
+
 CURRENT = layouts.layouts()[layouts.CURRENT]
 MARCH = layouts.layouts()[layouts.MARCH_2021]
 SUFFIX = {entry["suffix"]: entry["value"] for entry in layouts.data_types()}
@@ -445,6 +447,7 @@ def test_template_has_every_sheet_no_rows_and_drop_downs(tmp_path):
     assert book["รายการตัวเลือก"].sheet_state == "hidden"
 
 
+@pytest.mark.slow  # about 40 seconds: the inner loop leaves it out with -m "unit and not slow"
 def test_twenty_thousand_datasets_stream_through(tmp_path):
     """20,000 datasets written and read back: the sheets are streamed, not held as cells."""
     def datasets():

@@ -27,6 +27,8 @@ from ckanext.dcat.processors import RDFParser
 from tests.factories import gdc_dataset, provincial_organization
 from tests.live_portal import ROOT, LivePortal, write_ini
 
+pytestmark = pytest.mark.integration
+
 HARVESTER = "gdc-harvester"
 PAGE = 3  # small pages, so every pull really pages
 

@@ -17,9 +17,9 @@ from ckan.tests.helpers import call_action
 from ckanext.provincial import thai_dates
 from ckanext.provincial.helpers import home as home_helpers
 from tests.factories import gdc_dataset, provincial_organization
-from tests.gap_support import days_ago, plan_tables  # noqa: F401  (fixture)
+from tests.gap_support import days_ago
 
-pytestmark = pytest.mark.usefixtures("plan_tables", "clean_index")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("plan_tables", "clean_index")]
 
 PRIVATE_TITLE = "HOMEPRIV ข้อมูลภายในหน่วยงาน"
 ANONYMOUS = {"user": "", "ignore_auth": False}

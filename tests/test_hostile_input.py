@@ -39,6 +39,8 @@ from ckan.tests.helpers import call_action
 from ckanext.provincial import model, plan_io
 from tests.factories import gdc_dataset, provincial_organization
 
+pytestmark = pytest.mark.integration
+
 # A database-backed profile: few examples (each one may save and index a dataset), no deadline
 # (Solr commits vary), no example database written into the work tree. For a longer hunt, multiply
 # the examples: PROVINCIAL_HYPOTHESIS_SCALE=20 pytest tests/test_hostile_input.py

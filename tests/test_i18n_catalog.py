@@ -12,6 +12,8 @@ from babel.messages.pofile import read_po
 import ckanext.provincial as provincial
 from ckanext.provincial import i18n
 
+pytestmark = pytest.mark.unit
+
 PACKAGE_DIR = os.path.dirname(provincial.__file__)
 TEMPLATES_DIR = os.path.join(PACKAGE_DIR, "templates")
 THAI_PO = os.path.join(os.path.dirname(i18n.__file__), "th", "LC_MESSAGES", "ckanext-provincial.po")

@@ -16,7 +16,7 @@ from ckanext.provincial.loading import datastore as loader
 from ckanext.provincial.loading.datastore import LoadError
 from tests import datastore_support as support
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "non_clean_db")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "non_clean_db")]
 
 LONG_2566 = "จำนวนผู้เยี่ยมเยือนชาวไทยที่เข้าพักในจังหวัดปทุมธานี ปี 2566 (คน)"
 LONG_2567 = "จำนวนผู้เยี่ยมเยือนชาวไทยที่เข้าพักในจังหวัดปทุมธานี ปี 2567 (คน)"

@@ -24,6 +24,8 @@ from ckanext.provincial import national_rules as rules
 from ckanext.provincial import schemas
 from tests.factories import DATA_TYPES, gdc_dataset, provincial_organization
 
+pytestmark = pytest.mark.integration
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 INTERNAL = "ข้อมูลใช้ภายใน"
 PUBLIC = "ข้อมูลสาธารณะ"

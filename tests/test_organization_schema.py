@@ -9,7 +9,7 @@ from ckan.tests.helpers import call_action
 
 from tests.factories import provincial_organization
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 
 def test_agency_is_created_and_shown_with_its_fields():

@@ -38,6 +38,8 @@ from ckan.tests.helpers import call_action
 from tests.datastore_support import datastore_resource, unique
 from tests.factories import gdc_dataset, provincial_organization
 
+pytestmark = pytest.mark.integration
+
 ROLES = ("anonymous", "user", "member", "editor", "admin", "other_admin", "sysadmin")
 EVERYONE = frozenset(ROLES)
 # Who may read agency A's private datasets: its members of any capacity, and sysadmins.

@@ -12,7 +12,9 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.provincial import plan_io
-from tests.gap_support import coordinating_org, plan_tables  # noqa: F401  (fixture)
+from tests.gap_support import coordinating_org
+
+pytestmark = pytest.mark.integration
 
 HEADER = plan_io.plan_header()
 

@@ -15,6 +15,8 @@ from ckan.tests.helpers import call_action
 from ckanext.provincial import previews
 from tests import datastore_support as support
 
+pytestmark = pytest.mark.integration
+
 GEOJSON = {
     "type": "FeatureCollection",
     "features": [
@@ -123,6 +125,7 @@ def live(reset_db, reset_index):
 
 
 @pytest.mark.usefixtures("with_plugins")
+@pytest.mark.browser
 class TestMapInABrowser:
     def test_geojson_features_render_when_tile_servers_are_unreachable(self, live):
         portal, token = live

@@ -3,6 +3,8 @@ import pytest
 
 from ckanext.provincial import quality
 
+pytestmark = pytest.mark.unit
+
 
 def complete(**overrides):
     dataset = {

@@ -7,9 +7,9 @@ from ckan.model import meta
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from tests.gap_support import coordinating_org, plan_tables  # noqa: F401  (fixture)
+from tests.gap_support import coordinating_org
 
-pytestmark = pytest.mark.usefixtures("plan_tables")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("plan_tables")]
 
 
 def as_user(user):

@@ -18,6 +18,8 @@ from ckan.tests.helpers import call_action
 from ckanext.provincial import thai_dates
 from tests.factories import RESOURCE, gdc_dataset, provincial_organization
 
+pytestmark = pytest.mark.integration
+
 FILE_HASH = "9f86d081884c7d659a2feb"
 QUEUE_NAME = "provincial-priority"
 THAI = re.compile(r"[\u0E00-\u0E7F]")

@@ -11,7 +11,7 @@ from ckan.tests.helpers import call_action
 
 from tests.factories import gdc_dataset, provincial_organization
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from ckan.tests.helpers import call_action
 
 import ckanext.provincial as provincial
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "non_clean_db")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "non_clean_db")]
 
 
 def test_status_show_has_the_gdc_identity_of_a_provincial_catalogue():

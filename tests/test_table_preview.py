@@ -24,6 +24,8 @@ from ckan.tests.helpers import call_action
 from tests import datastore_support as support
 from tests.live_portal import ROOT
 
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
 YEAR = "ปี พ.ศ."  # a dot in the id: DataTables reads "a.b" as the property b of a
 DATE = "ว.ด.ป."
 PATIENTS = "ผู้ป่วย (คน)"  # brackets and a space in the id of an integer column

@@ -5,6 +5,8 @@ import pytest
 
 from ckanext.provincial import thai_dates
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     "value, expected",

@@ -19,7 +19,8 @@ from ckan.tests.helpers import call_action
 
 from ckanext.provincial import thai_dates
 from tests.factories import gdc_dataset, provincial_organization
-from tests.gap_support import plan_tables  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.integration
 
 
 def headers(user) -> dict:
@@ -117,7 +118,7 @@ def test_thai_is_the_language_without_a_prefix_when_it_is_the_default(thai_defau
 # -------------------------------------------------------------- gap page --
 
 @pytest.fixture
-def plan(plan_tables, clean_index):  # noqa: F811  (fixture)
+def plan(plan_tables, clean_index):
     org = provincial_organization(name="pathum-stat")
     call_action("provincial_requirement_create", province_code="13", code="R-1", title_th="จำนวนโรงงาน",
                 title_en="Factories", development_issue="13-livable-industry", agency="pathum-stat",

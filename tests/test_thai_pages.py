@@ -29,6 +29,8 @@ from ckanext.provincial import core_messages
 from tests.datastore_support import datastore_resource
 from tests.factories import gdc_dataset, provincial_organization
 
+pytestmark = pytest.mark.integration
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Names that stay in Latin letters in Thai text: formats and standards, products,

@@ -13,6 +13,8 @@ from ckan.tests.helpers import call_action
 
 from tests.factories import RESOURCE, RESOURCE_BY_TYPE, gdc_dataset, provincial_organization
 
+pytestmark = pytest.mark.integration
+
 
 FACTORIES = "ข้อมูลโรงงานอุตสาหกรรมจังหวัดปทุมธานี"
 TOURISM = "สถิตินักท่องเที่ยวจังหวัดสระบุรี"

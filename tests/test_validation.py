@@ -13,7 +13,8 @@ from ckan.tests.helpers import call_action
 
 from ckanext.provincial.validation import content, encoding, messages
 from tests import datastore_support as support
-from tests.gap_support import plan_tables  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.integration
 
 THAI_ROWS = [["อำเภอ", "ตำบล", "จำนวนประชากร"], ["เมืองปทุมธานี", "บางปรอก", "12345"], ["คลองหลวง", "คลองหนึ่ง", "67890"]]
 

@@ -10,6 +10,8 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial.validators import schema as rules
 
+pytestmark = pytest.mark.unit
+
 STATISTICS = "ข้อมูลสถิติ"
 RECORD = "ข้อมูลระเบียน"
 

@@ -1,8 +1,6 @@
 """PMQA codes, development issues and national categories loaded into CKAN by the sync (real stack)."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 import ckan.plugins.toolkit as toolkit
@@ -10,44 +8,16 @@ from ckan.cli.cli import ckan as ckan_command
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.provincial import schemas
 from tests.factories import gdc_dataset, provincial_organization
 from tests.sql_support import statements_while
+from tests.vocabulary_support import edit, sync
 
-SYNC_CONFIG = {
-    "pmqa": "ckanext.provincial.pmqa_file",
-    "issues": "ckanext.provincial.development_issues_directory",
-    "national": "ckanext.provincial.national_categories_file",
-}
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def sysadmin():
     return factories.Sysadmin()
-
-
-def sync(user, **data):
-    return call_action("provincial_vocabulary_sync", {"user": user["name"], "ignore_auth": False}, **data)
-
-
-@pytest.fixture
-def files(tmp_path, monkeypatch, ckan_config):
-    """Copies of the shipped files, named in the config, for a test to edit."""
-    shutil.copy(schemas.path("pmqa.yaml"), tmp_path / "pmqa.yaml")
-    shutil.copy(schemas.path("national_categories.yaml"), tmp_path / "national_categories.yaml")
-    shutil.copytree(schemas.path("development_issues"), tmp_path / "development_issues")
-    monkeypatch.setitem(ckan_config, SYNC_CONFIG["pmqa"], str(tmp_path / "pmqa.yaml"))
-    monkeypatch.setitem(ckan_config, SYNC_CONFIG["issues"], str(tmp_path / "development_issues"))
-    monkeypatch.setitem(ckan_config, SYNC_CONFIG["national"], str(tmp_path / "national_categories.yaml"))
-    return tmp_path
-
-
-def edit(path, old: str, new: str) -> None:
-    with open(path, encoding="utf-8") as stream:
-        text = stream.read()
-    assert old in text, f"{old!r} not in {path}"
-    with open(path, "w", encoding="utf-8") as stream:
-        stream.write(text.replace(old, new))
 
 
 def remove_pmqa_item_42(path) -> None:

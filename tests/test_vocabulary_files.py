@@ -9,6 +9,8 @@ import pytest
 from ckanext.provincial import development_issues, schemas, vocabulary
 from ckanext.provincial.vocabulary import VocabularyFileError
 
+pytestmark = pytest.mark.unit
+
 
 def write(folder, name: str, text: str) -> str:
     path = os.path.join(str(folder), name)

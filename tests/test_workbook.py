@@ -11,6 +11,8 @@ from ckanext.provincial.tables import workbook
 from ckanext.provincial.tables.workbook import WorkbookError, read_workbook
 from ckanext.provincial.validation import content
 
+pytestmark = pytest.mark.unit
+
 TITLE = "ตารางที่ 1 จำนวนประชากรจังหวัดปทุมธานี จำแนกรายอำเภอ ปี พ.ศ. 2566"
 SOURCE = "ที่มา: สำนักงานสถิติจังหวัดปทุมธานี"
 HEADERS = ["อำเภอ", "ปี พ.ศ.", "จำนวน (คน)", "วันที่สำรวจ"]

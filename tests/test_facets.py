@@ -5,13 +5,14 @@ from collections import Counter
 
 import pytest
 
+import ckan.plugins as plugins
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.factories import gdc_dataset, provincial_organization
 from tests.vocabulary_support import sync
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins")]
 
 FACETS = ["province_code", "vocab_development_issues", "vocab_pmqa", "data_type", "data_category", "data_classification"]
 
@@ -35,8 +36,13 @@ def facet_counts(result, field):
     return {item["name"]: item["count"] for item in result["search_facets"][field]["items"]}
 
 
-@pytest.fixture
-def created():
+@pytest.fixture(scope="module")
+def created(reset_db, reset_index):
+    """The synced code lists and six datasets, built once for the module: the tests only search
+    them (the groups test adds a group and a membership, which no other test counts)."""
+    plugins.load_all()
+    reset_db()
+    reset_index()
     sync(factories.Sysadmin())
     org = provincial_organization()
     kinds = ["record", "statistics", "record", "gis", "record", "statistics"]

@@ -10,7 +10,7 @@ from ckan.tests.helpers import call_action
 
 from tests.gap_support import coordinating_org
 
-pytestmark = pytest.mark.usefixtures("plan_tables")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("plan_tables")]
 
 FREEZE = "provincial_test_plan_freeze"
 

@@ -3,6 +3,8 @@ import pytest
 
 from ckanext.provincial import settings
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("configured, expected", [("13", "13"), (" 19 ", "19"), (13, "13"), (None, ""), ("", "")])
 def test_province_code_is_two_digits_or_empty(ckan_config, monkeypatch, configured, expected):

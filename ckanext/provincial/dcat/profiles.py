@@ -45,7 +45,7 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.dcat.profiles import DCAT, DCT, GSP, RDF, SKOS, XSD, RDFProfile
 from ckanext.dcat.utils import catalog_uri, resource_uri
 
-from ckanext.provincial import codes, model, vocabulary_store
+from ckanext.provincial import codes, model, settings, vocabulary_store
 from ckanext.provincial.catalogue_identity import catalog_type
 from ckanext.provincial.dcat import terms
 
@@ -98,8 +98,7 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _requirement_province(dataset_dict: dict) -> str:
-    return codes.clean_code(dataset_dict.get("province_code")) or codes.clean_code(
-        toolkit.config.get("ckanext.provincial.province_code"))
+    return codes.clean_code(dataset_dict.get("province_code")) or settings.province_code()
 
 
 @contextlib.contextmanager
@@ -350,7 +349,7 @@ class ProvincialProfile(RDFProfile):
         g.bind("provincial", PROVINCIAL)
         self._retag(catalog_ref, DCT.title)
         self._retag(catalog_ref, DCT.description)
-        province = codes.clean_code(toolkit.config.get("ckanext.provincial.province_code"))
+        province = settings.province_code()
         if codes.province(province) is not None:
             g.add((catalog_ref, DCT.spatial, self._area(province)))
         g.add((catalog_ref, PROVINCIAL.thaigdc_catalog_type, Literal(catalog_type())))

@@ -5,14 +5,14 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import codes
+from ckanext.provincial import codes, settings
 from ckanext.provincial.language import current as current_language
 from ckanext.provincial.validators import schema as rules
 
 
 def provincial_default_province_code() -> str:
     """The portal's own province (``ckanext.provincial.province_code``), or empty."""
-    return (toolkit.config.get("ckanext.provincial.province_code") or "").strip()
+    return settings.province_code()
 
 
 def provincial_province_choices(field: Optional[dict] = None) -> list[dict[str, str]]:

@@ -7,11 +7,12 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import thai_dates
+from ckanext.provincial.language import current as current_language
 
 
 def provincial_date(value, short: bool = False) -> str:
     """Render a stored ISO date for the current request's language."""
-    return thai_dates.format_for_locale(value, toolkit.h.lang() or "", short=short)
+    return thai_dates.format_for_locale(value, current_language(), short=short)
 
 
 def local_moment(value: Any, zone: _dt.tzinfo) -> Optional[_dt.datetime]:
@@ -51,7 +52,7 @@ def provincial_datetime(value, with_hours: bool = False) -> str:
     moment = local_moment(value, toolkit.h.get_display_timezone())
     if moment is None:
         return ""
-    return format_moment(moment, toolkit.h.lang() or "", with_hours=with_hours)
+    return format_moment(moment, current_language(), with_hours=with_hours)
 
 
 def get_helpers():

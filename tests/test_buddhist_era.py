@@ -5,6 +5,8 @@ import pytest
 
 from ckanext.provincial import thai_dates
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("year, buddhist, common", [(2566, True, 2023), (2400, True, 1857), (2399, False, 2399),
                                                     (2023, False, 2023)])

@@ -14,6 +14,8 @@ import pytest
 
 import ckanext.provincial
 
+pytestmark = pytest.mark.unit
+
 PACKAGE = "ckanext.provincial"
 ROOT = pathlib.Path(ckanext.provincial.__file__).parent
 

@@ -9,6 +9,8 @@ import yaml
 from ckanext.provincial import language
 from ckanext.provincial.validators import schema as rules
 
+pytestmark = pytest.mark.unit
+
 PRESETS = pathlib.Path(__file__).parents[1] / "schemas" / "presets.yaml"
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from ckanext.provincial import upstream
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("patch", upstream.PATCHES, ids=lambda p: f"{p.upstream}<-{p.ours}")
 def test_upstream_function_is_still_the_one_our_code_was_written_for(patch):

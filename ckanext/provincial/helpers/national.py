@@ -2,6 +2,7 @@
 the entry on the dataset page and the message after the dataset form saves."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Optional
 
 import flask
@@ -10,6 +11,18 @@ from markupsafe import escape
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import national_rules
+
+log = logging.getLogger(__name__)
+
+
+def _clashes(pkg: dict[str, Any]) -> list[dict[str, Any]]:
+    """``title_clashes`` of a dataset, or none when the search index cannot answer: a warning
+    must never stop a save or a page (with Solr down the save reports its own error)."""
+    try:
+        return national_rules.title_clashes(pkg.get("title"), pkg.get("province_code"), exclude_id=pkg.get("id"))
+    except Exception:  # the search index's errors are not in the toolkit
+        log.warning("could not look for datasets with the same title as %s", pkg.get("id"), exc_info=True)
+        return []
 
 # flask.g flag: one warning per request (creating from the form saves twice).
 _WARNED = "provincial_title_clash_warned"
@@ -25,7 +38,7 @@ def provincial_national_warnings(pkg: dict[str, Any]) -> Optional[dict[str, Any]
     if not pkg or not pkg.get("id"):
         return None
     problems = national_rules.check_dataset(pkg)
-    clashes = national_rules.title_clashes(pkg.get("title"), pkg.get("province_code"), exclude_id=pkg["id"])
+    clashes = _clashes(pkg)
     if not problems and not clashes:
         return None
     return {"offered": national_rules.offered_nationally(pkg.get("private"), pkg.get("allow_harvest")),
@@ -44,8 +57,7 @@ def after_dataset_saved(pkg_dict: dict[str, Any]) -> None:
     of the same title (the national catalogue refuses it). API calls and imports get no message."""
     if not _saved_by_dataset_form(pkg_dict) or flask.g.get(_WARNED):
         return
-    clashes = national_rules.title_clashes(pkg_dict.get("title"), pkg_dict.get("province_code"),
-                                           exclude_id=pkg_dict.get("id"))
+    clashes = _clashes(pkg_dict)
     if not clashes:
         return
     setattr(flask.g, _WARNED, True)

@@ -12,13 +12,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import background, catalogue_import, model, settings
 from ckanext.provincial.validators import requirement as checks
-
-
-def _validated(context, data_dict, schema):
-    data, errors = toolkit.navl_validate(dict(data_dict or {}), schema, context)
-    if errors:
-        raise toolkit.ValidationError(errors)
-    return data
+from ckanext.provincial.actions.schema_check import validated
 
 
 def dataset_import_schema() -> dict[str, Any]:
@@ -101,7 +95,7 @@ def provincial_dataset_import(context, data_dict) -> dict[str, Any]:
         downloads from the import page), or ``upload`` when there is no file
     """
     toolkit.check_access("provincial_dataset_import", context, data_dict)
-    data = _validated(context, data_dict, dataset_import_schema())
+    data = validated(context, data_dict, dataset_import_schema())
     org = model.organizations([data["owner_org"]]).get(data["owner_org"])
     if org is None:
         raise toolkit.ObjectNotFound(toolkit._("Organization not found"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
-
-from ckanext.provincial.actions.validation import _validated, validation_show_schema
+from ckanext.provincial.actions.validation import validation_show_schema
 from ckanext.provincial.loading import jobs as loads
 from ckanext.provincial.validation import messages
+from ckanext.provincial.actions.schema_check import validated
 
 
 def with_message(report: dict[str, Any]) -> dict[str, Any]:
@@ -36,7 +36,7 @@ def provincial_datastore_status(context, data_dict) -> dict[str, Any]:
     :raises: ``ObjectNotFound`` when the resource was never loaded
     """
     toolkit.check_access("provincial_datastore_status", context, data_dict)
-    data = _validated(context, data_dict, validation_show_schema())
+    data = validated(context, data_dict, validation_show_schema())
     report = loads.stored_status(data["resource_id"])
     if report is None:
         raise toolkit.ObjectNotFound(toolkit._("This resource has not been loaded into the DataStore."))
@@ -61,7 +61,7 @@ def provincial_datastore_submit(context, data_dict) -> dict[str, Any]:
     toolkit.check_access("provincial_datastore_submit", context, data_dict)
     from ckanext.provincial.actions.validation import validation_run_schema
 
-    data = _validated(context, data_dict, validation_run_schema())
+    data = validated(context, data_dict, validation_run_schema())
     resource = toolkit.get_action("resource_show")(dict(context, ignore_auth=True), {"id": data["resource_id"]})
     if not loads.is_loadable(resource):
         raise toolkit.ValidationError({"resource_id": [toolkit._(

@@ -11,13 +11,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import gap_service, model
 from ckanext.provincial.validators import requirement as checks
-
-
-def _validated(context, data_dict, schema):
-    data, errors = toolkit.navl_validate(dict(data_dict or {}), schema, context)
-    if errors:
-        raise toolkit.ValidationError(errors)
-    return data
+from ckanext.provincial.actions.schema_check import validated
 
 
 # ---------------------------------------------------------------- schemas
@@ -96,7 +90,7 @@ def provincial_gap_show(context, data_dict) -> dict[str, Any]:
     :rtype: dictionary
     """
     toolkit.check_access("provincial_gap_show", context, data_dict)
-    data = _validated(context, data_dict, gap_show_schema())
+    data = validated(context, data_dict, gap_show_schema())
     return gap_service.province_gap(context, data["province_code"], data, include_unlinked=data["include_unlinked"])
 
 
@@ -115,7 +109,7 @@ def provincial_gap_summary(context, data_dict) -> dict[str, Any]:
     :rtype: dictionary
     """
     toolkit.check_access("provincial_gap_summary", context, data_dict)
-    data = _validated(context, data_dict, gap_summary_schema())
+    data = validated(context, data_dict, gap_summary_schema())
     return gap_service.summary(list(data.get("province_codes") or []) or None)
 
 
@@ -129,7 +123,7 @@ def provincial_gap_snapshot_create(context, data_dict) -> list[dict[str, Any]]:
     :rtype: list of dictionaries
     """
     toolkit.check_access("provincial_gap_snapshot_create", context, data_dict)
-    data = _validated(context, data_dict, gap_summary_schema())
+    data = validated(context, data_dict, gap_summary_schema())
     return gap_service.record_snapshots(data.get("province_codes") or None)
 
 
@@ -147,7 +141,7 @@ def provincial_gap_snapshot_list(context, data_dict) -> list[dict[str, Any]]:
     :rtype: list of dictionaries
     """
     toolkit.check_access("provincial_gap_snapshot_list", context, data_dict)
-    data = _validated(context, data_dict, snapshot_list_schema())
+    data = validated(context, data_dict, snapshot_list_schema())
     return [snapshot.as_dict() for snapshot in model.snapshots(data["province_code"], data["limit"])]
 
 

@@ -28,6 +28,7 @@ from dateutil.parser import parse as parse_date
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial.validators import requirement as checks
+from ckanext.provincial.actions.schema_check import validated
 
 DEFAULT_ROWS = 100
 # Kept out of a metadata-only record: the data itself, links that often lead
@@ -79,13 +80,6 @@ def harvest_search_schema() -> dict[str, list]:
 def harvest_show_schema() -> dict[str, list]:
     get = toolkit.get_validator
     return {"id": [get("not_empty"), get("unicode_safe"), checks.storable_text]}
-
-
-def _validated(context, data_dict, schema) -> dict[str, Any]:
-    data, errors = toolkit.navl_validate(dict(data_dict or {}), schema, context)
-    if errors:
-        raise toolkit.ValidationError(errors)
-    return data
 
 
 # ------------------------------------------------------------- records --
@@ -156,7 +150,7 @@ def provincial_harvest_search(context, data_dict) -> dict[str, Any]:
     :rtype: dictionary
     """
     toolkit.check_access("provincial_harvest_search", context, data_dict)
-    data = _validated(context, data_dict, harvest_search_schema())
+    data = validated(context, data_dict, harvest_search_schema())
     private_too = receives_metadata_only(context)
 
     filters = []
@@ -203,7 +197,7 @@ def provincial_harvest_show(context, data_dict) -> dict[str, Any]:
     :rtype: dictionary
     """
     toolkit.check_access("provincial_harvest_show", context, data_dict)
-    data = _validated(context, data_dict, harvest_show_schema())
+    data = validated(context, data_dict, harvest_show_schema())
     not_found = toolkit.ObjectNotFound(toolkit._("Dataset not found"))
     try:
         dataset = toolkit.get_action("package_show")(_caller(context), {"id": data["id"]})
@@ -232,7 +226,7 @@ def package_search(original_action, context, data_dict):
     CKAN itself would cut such a page short without saying so.
     """
     if context.get("api_version") and (data_dict or {}).get("rows") not in (None, ""):
-        _validated(context, {"rows": data_dict["rows"]}, {"rows": [_page_size]})
+        validated(context, {"rows": data_dict["rows"]}, {"rows": [_page_size]})
     return original_action(context, data_dict)
 
 

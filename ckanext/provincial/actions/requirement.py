@@ -9,13 +9,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import gap_service, model, plan_io
 from ckanext.provincial.validators import requirement as checks
-
-
-def _validated(context, data_dict, schema):
-    data, errors = toolkit.navl_validate(dict(data_dict or {}), schema, context)
-    if errors:
-        raise toolkit.ValidationError(errors)
-    return data
+from ckanext.provincial.actions.schema_check import validated
 
 
 def _commit(context) -> None:
@@ -91,7 +85,7 @@ def provincial_requirement_create(context, data_dict) -> dict[str, Any]:
     :rtype: dictionary
     """
     toolkit.check_access("provincial_requirement_create", context, data_dict)
-    data = _validated(context, data_dict, checks.requirement_schema())
+    data = validated(context, data_dict, checks.requirement_schema())
     if model.requirement_by_code(data["province_code"], data["code"]) is not None:
         raise _duplicate_code_error(data["province_code"], data["code"])
     requirement = model.Requirement()
@@ -125,7 +119,7 @@ def provincial_requirement_update(context, data_dict) -> dict[str, Any]:
     if values.get("province_code") and values["province_code"] != requirement.province_code:
         raise toolkit.ValidationError({"province_code": [toolkit._("A requirement cannot move to another province")]})
     values["province_code"] = requirement.province_code
-    data = _validated(context, values, checks.requirement_schema())
+    data = validated(context, values, checks.requirement_schema())
     other = model.requirement_by_code(requirement.province_code, data["code"])
     if other is not None and other.id != requirement.id:
         raise _duplicate_code_error(requirement.province_code, data["code"])
@@ -221,7 +215,7 @@ def provincial_requirement_list(context, data_dict) -> list[dict[str, Any]]:
     :rtype: list of dictionaries
     """
     toolkit.check_access("provincial_requirement_list", context, data_dict)
-    data = _validated(context, data_dict, requirement_list_schema())
+    data = validated(context, data_dict, requirement_list_schema())
     agency = data.get("agency")
     if agency:
         org = model.organizations([agency]).get(agency)
@@ -369,7 +363,7 @@ def provincial_requirement_import(context, data_dict) -> dict[str, Any]:
         field, message}``, or ``upload`` when the file cannot be read
     """
     toolkit.check_access("provincial_requirement_import", context, data_dict)
-    data = _validated(context, data_dict, requirement_import_schema())
+    data = validated(context, data_dict, requirement_import_schema())
     content, filename = _file_content(data["upload"])
     try:
         table = plan_io.read_table(content, filename, data.get("format"))

@@ -7,6 +7,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial.validation import jobs, messages
 from ckanext.provincial.validators import requirement as checks
+from ckanext.provincial.actions.schema_check import validated
 
 
 def validation_show_schema() -> dict[str, Any]:
@@ -20,13 +21,6 @@ def validation_run_schema() -> dict[str, Any]:
     schema = validation_show_schema()
     schema["sync"] = [toolkit.get_validator("ignore_missing"), checks.boolean_validator]
     return schema
-
-
-def _validated(context, data_dict, schema):
-    data, errors = toolkit.navl_validate(data_dict, schema, context)
-    if errors:
-        raise toolkit.ValidationError(errors)
-    return data
 
 
 def with_messages(report: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +49,7 @@ def provincial_validation_show(context, data_dict) -> dict[str, Any]:
     :raises: ``ObjectNotFound`` when the resource was never checked
     """
     toolkit.check_access("provincial_validation_show", context, data_dict)
-    data = _validated(context, data_dict, validation_show_schema())
+    data = validated(context, data_dict, validation_show_schema())
     report = jobs.stored_report(data["resource_id"])
     if report is None:
         raise toolkit.ObjectNotFound(toolkit._("This resource has no validation report."))
@@ -76,7 +70,7 @@ def provincial_validation_run(context, data_dict) -> dict[str, Any]:
     :rtype: dictionary
     """
     toolkit.check_access("provincial_validation_run", context, data_dict)
-    data = _validated(context, data_dict, validation_run_schema())
+    data = validated(context, data_dict, validation_run_schema())
     resource = toolkit.get_action("resource_show")(dict(context, ignore_auth=True), {"id": data["resource_id"]})
     if not jobs.is_checkable(resource):
         raise toolkit.ValidationError({"resource_id": [toolkit._(

@@ -11,6 +11,9 @@
 #                          answer; does nothing if already running
 #   stack/solr.sh stop     stop the Solr this script started (PID file only)
 #   stack/solr.sh status   "running ..." (exit 0) or "stopped" (exit 3)
+#   stack/solr.sh core NAME  one more core with the project's config in the
+#                          running Solr (a parallel test run's own); kept, and
+#                          its conf/ refreshed, at later starts
 #
 # Environment: STACK_DIR (default <repo>/.stack), SOLR_PORT (8989), SOLR_HEAP
 # (512m), SOLR_START_TIMEOUT (seconds, 60). Files: $STACK_DIR/solr/home (Solr
@@ -178,8 +181,12 @@ EOF
     for core in "${CORES[@]}"; do
         mkdir -p "$SOLR_HOME/$core"
         printf 'name=%s\n' "$core" >"$SOLR_HOME/$core/core.properties"
-        rm -rf "$SOLR_HOME/$core/conf"
-        cp -R "$SOLR_SRC/conf" "$SOLR_HOME/$core/conf"
+    done
+    # Cores added later by `core` are found again through their core.properties.
+    for core in "$SOLR_HOME"/*/core.properties; do
+        core=$(dirname "$core")
+        rm -rf "$core/conf"
+        cp -R "$SOLR_SRC/conf" "$core/conf"
     done
 }
 
@@ -251,6 +258,21 @@ cmd_status() {
     return 3
 }
 
+cmd_core() {  # name
+    local name=$1 pid port base
+    [[ "$name" =~ ^[A-Za-z0-9_]+$ ]] || die "core name: letters, digits and _ only"
+    pid=$(our_pid) || die "Solr is not running (stack/solr.sh start)"
+    port=$(pid_port "$pid")
+    base=http://127.0.0.1:$port/solr
+    [ "$(http_code "$base/$name/admin/ping")" = 200 ] && return 0
+    mkdir -p "$SOLR_HOME/$name"
+    rm -rf "$SOLR_HOME/$name/conf"
+    cp -R "$SOLR_SRC/conf" "$SOLR_HOME/$name/conf"
+    curl -sf --max-time 60 -o /dev/null "$base/admin/cores?action=CREATE&name=$name&instanceDir=$name" \
+        || die "Solr could not create the core $name (see $LOG/solr.log)"
+    say "core $name created"
+}
+
 usage() {
     sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
 }
@@ -260,6 +282,7 @@ case "${1:-}" in
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
+    core) [ -n "${2:-}" ] || { usage >&2; exit 2; }; cmd_core "$2" ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;
 esac

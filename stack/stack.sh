@@ -11,6 +11,9 @@
 #   stack/stack.sh test [ARGS]    up + pytest --ckan-ini=test.ini [ARGS]
 #   stack/stack.sh createdb NAME  an extra empty database owned by ckan
 #   stack/stack.sh datastore-db NAME [MAIN_DB]  an extra DataStore database
+#   stack/stack.sh test-site NAME  a database, DataStore database and Solr core
+#                                  of their own for one parallel test process
+#                                  (ckan_test_NAME, datastore_test_NAME)
 #
 # Everything lives under $STACK_DIR (default .stack/, gitignored). Ports are
 # configurable so the stack never collides with a system service.
@@ -425,10 +428,30 @@ cmd_demo() {
 EOF
 }
 
+# One site per parallel test process (tests/conftest.py points each process at
+# its own through CKAN's environment variables).
+test_site() {  # name
+    [[ "$1" =~ ^[a-z0-9_]+$ ]] || die "test site name: a-z, 0-9 and _ only"
+    pg_ensure_db "ckan_test_$1"
+    datastore_db "datastore_test_$1" "ckan_test_$1"
+    bash "$ROOT/stack/solr.sh" core "ckan_test_$1"
+}
+
+# The tests run in TEST_WORKERS processes (default: one per CPU, at most 4),
+# each on a site of its own; TEST_WORKERS=1 runs them in this process.
 cmd_test() {
     cmd_up
     cd "$ROOT"
-    "$VENV/bin/pytest" --ckan-ini=test.ini "$@"
+    local workers=${TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)} i
+    [ "$workers" -le 4 ] || workers=4
+    if [ "$workers" -le 1 ]; then
+        "$VENV/bin/pytest" --ckan-ini=test.ini "$@"
+        return
+    fi
+    for ((i = 0; i < workers; i++)); do
+        test_site "gw$i"
+    done
+    "$VENV/bin/pytest" --ckan-ini=test.ini -n "$workers" --dist loadfile "$@"
 }
 
 case "${1:-}" in
@@ -441,5 +464,6 @@ case "${1:-}" in
     test) shift; cmd_test "$@" ;;
     createdb) [ -n "${2:-}" ] || die "usage: stack.sh createdb NAME"; pg_ensure_db "$2" ;;
     datastore-db) [ -n "${2:-}" ] || die "usage: stack.sh datastore-db NAME [MAIN_DB]"; datastore_db "$2" "${3:-ckan_test}" ;;
+    test-site) [ -n "${2:-}" ] || die "usage: stack.sh test-site NAME"; test_site "$2" ;;
     *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -7,13 +7,47 @@ project's. A test names a fixture as a parameter and never imports it.
 from __future__ import annotations
 
 import collections
+import configparser
+import os
+import re
 
 import pytest
 
 pytest_plugins = [
+    "tests.fixtures.portal",
     "tests.fixtures.plan",
     "tests.fixtures.vocabulary",
 ]
+
+
+def site_environment(site: str, ini_path: str) -> dict[str, str]:
+    """CKAN's environment variables that move a test process to the site ``site`` made by
+    ``stack/stack.sh test-site``: its own database, DataStore database, Solr core, Redis
+    database, site id and storage, so parallel processes never see each other's data."""
+    parser = configparser.ConfigParser(defaults={"here": os.path.dirname(os.path.abspath(ini_path))})
+    parser.read(ini_path, encoding="utf-8")
+    ini = parser["app:main"]
+    number = int(re.sub(r"\D", "", site) or 13)
+    return {
+        "CKAN_SQLALCHEMY_URL": re.sub(r"/(\w+)$", rf"/\1_{site}", ini["sqlalchemy.url"]),
+        "CKAN_DATASTORE_WRITE_URL": re.sub(r"/(\w+)$", rf"/\1_{site}", ini["ckan.datastore.write_url"]),
+        "CKAN_DATASTORE_READ_URL": re.sub(r"/(\w+)$", rf"/\1_{site}", ini["ckan.datastore.read_url"]),
+        "CKAN_SOLR_URL": re.sub(r"/(\w+)$", rf"/\1_{site}", ini["solr_url"]),
+        # Databases 2 to 15 of the stack's Redis (0 is the demo's, 1 the single-process run's).
+        "CKAN_REDIS_URL": re.sub(r"/\d+$", f"/{2 + number % 14}", ini["ckan.redis.url"]),
+        "CKAN_SITE_ID": f"{ini['ckan.site_id']}_{site}",
+        "CKAN_STORAGE_PATH": f"{ini['ckan.storage_path']}-{site}",
+    }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A parallel run's process (pytest-xdist names it gw0, gw1…), or PROVINCIAL_TEST_SITE for a
+    # second run beside another, works on a site of its own; CKAN reads these variables when
+    # the session starts.
+    site = os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get("PROVINCIAL_TEST_SITE")
+    ini_path = config.getoption("ckan_ini", default=None)
+    if site and ini_path:
+        os.environ.update(site_environment(site, ini_path))
 
 
 # Seconds per test module (set-up, call and tear-down of its tests), printed after the run

@@ -27,11 +27,11 @@ from typing import Any, Iterator
 
 import pytest
 
-import ckan.plugins as plugins
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.provincial import plan_io
+from tests import ckan_session
 from tests.factories import DATA_TYPES, RESOURCE, RESOURCE_BY_TYPE, gdc_dataset, provincial_organization
 from tests.gap_support import dataset as gap_dataset, days_ago
 from tests.live_portal import ROOT, LivePortal
@@ -75,7 +75,7 @@ def build_site() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def live(reset_db, reset_index, migrate_db_for) -> Iterator[tuple[LivePortal, dict[str, Any]]]:
     """The running portal and what the test put in its database (built while the portal starts)."""
-    plugins.load_all()
+    ckan_session.ensure_plugins()
     reset_db()
     reset_index()
     migrate_db_for("provincial")
@@ -86,7 +86,6 @@ def live(reset_db, reset_index, migrate_db_for) -> Iterator[tuple[LivePortal, di
         yield portal.wait_ready(), built
     finally:
         portal.stop()
-        plugins.unload_non_system_plugins()
 
 
 @pytest.fixture(scope="module")

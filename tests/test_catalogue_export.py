@@ -14,12 +14,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-import ckan.plugins.toolkit as toolkit
-from ckan.tests import factories, helpers
+from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.provincial import catalogue_export
 from ckanext.provincial.gdc_workbook import reader
+from tests import ckan_session
 from tests.factories import gdc_dataset, provincial_organization
 
 pytestmark = pytest.mark.integration
@@ -91,9 +91,7 @@ def comparable(dataset: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def catalogue(reset_db, reset_index, migrate_db_for):
-    import ckan.plugins as plugins
-
-    plugins.load_all()
+    ckan_session.ensure_plugins()
     reset_db()
     migrate_db_for("provincial")
     reset_index()
@@ -107,8 +105,7 @@ def catalogue(reset_db, reset_index, migrate_db_for):
     elsewhere = call_action("package_create", **gdc_dataset("gis", owner_org=saraburi["id"], name=unique("saraburi"),
                                                            province_code="19"))
     yield {"editor": editor, "member": member, "pathum": pathum, "saraburi": saraburi, "public": public,
-           "private": private, "elsewhere": elsewhere, "app": helpers._get_test_app()}
-    plugins.unload_non_system_plugins()
+           "private": private, "elsewhere": elsewhere, "app": ckan_session.test_app()}
 
 
 def names_in(content: bytes, tmp_path) -> set[str]:
@@ -212,7 +209,7 @@ def test_export_then_import_into_an_empty_portal_gives_the_same_datasets(empty_p
               for d in call_action("package_search", q="*:*", rows=100, include_private=True)["results"]}
     assert len(before) == 5
 
-    app = helpers._get_test_app()
+    app = ckan_session.test_app()
     exported = app.get(f"/organization/{org['name']}/export.xlsx", headers={"Authorization": sysadmin["token"]})
     assert exported.status_code == 200
     assert read_back(exported.data, tmp_path).problems == []

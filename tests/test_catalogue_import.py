@@ -27,7 +27,6 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
 import ckan.model as ckan_model
-import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckan.lib import jobs as ckan_jobs
 from ckan.tests import factories
@@ -36,6 +35,7 @@ from ckan.tests.helpers import call_action
 from ckanext.provincial import catalogue_import
 from ckanext.provincial.gdc_workbook import layout as layouts, writer
 from ckanext.provincial.loading import jobs as loads
+from tests import ckan_session
 from tests.factories import gdc_dataset, provincial_organization
 
 pytestmark = pytest.mark.integration
@@ -49,12 +49,11 @@ def unique(prefix: str) -> str:
 
 @pytest.fixture(scope="module")
 def site(reset_db, reset_index, migrate_db_for):
-    plugins.load_all()
+    ckan_session.ensure_plugins()
     reset_db()
     migrate_db_for("provincial")
     reset_index()
     yield
-    plugins.unload_non_system_plugins()
 
 
 def agency(*members: tuple[dict, str], **fields) -> dict:
@@ -740,9 +739,8 @@ def test_a_confirmation_imports_the_file_the_dry_run_checked(site):
 
 @pytest.fixture(scope="module")
 def app(site):
-    from ckan.tests import helpers
 
-    return helpers._get_test_app()
+    return ckan_session.test_app()
 
 
 def _import_id(html: str) -> str:

@@ -398,11 +398,11 @@ def _state(code):
 @pytest.fixture(scope="module")
 def loaded(reset_db, reset_index, migrate_db_for):
     """A site as ``make demo`` leaves it: plugin tables, vocabularies, then both pilot provinces."""
-    from ckan import plugins
     from ckan.tests import helpers
     from ckanext.provincial.demo import loader
+    from tests import ckan_session
 
-    plugins.load_all()
+    ckan_session.ensure_plugins()
     reset_db()
     migrate_db_for("provincial")
     reset_index()
@@ -416,14 +416,13 @@ def loaded(reset_db, reset_index, migrate_db_for):
         summaries={s.province_code: s for s in summaries},
         seconds=seconds,
         states={code: _state(code) for code in PILOTS},
-        app=helpers._get_test_app(),
+        app=ckan_session.test_app(),
     )
     # The in-process tests have no worker: drop the jobs the load queued.
     from ckan.lib import jobs as ckan_jobs
 
     for queue in ckan_jobs.get_all_queues():
         queue.empty()
-    plugins.unload_non_system_plugins()
 
 
 def _broken_resource(code):

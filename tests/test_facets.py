@@ -5,10 +5,10 @@ from collections import Counter
 
 import pytest
 
-import ckan.plugins as plugins
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+from tests import ckan_session
 from tests.factories import gdc_dataset, provincial_organization
 from tests.vocabulary_support import sync
 
@@ -40,7 +40,7 @@ def facet_counts(result, field):
 def created(reset_db, reset_index):
     """The synced code lists and six datasets, built once for the module: the tests only search
     them (the groups test adds a group and a membership, which no other test counts)."""
-    plugins.load_all()
+    ckan_session.ensure_plugins()
     reset_db()
     reset_index()
     sync(factories.Sysadmin())

@@ -18,12 +18,12 @@ import ckanapi
 import pytest
 import requests
 
-import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.dcat.processors import RDFParser
 
+from tests import ckan_session
 from tests.factories import gdc_dataset, provincial_organization
 from tests.live_portal import ROOT, LivePortal, write_ini
 
@@ -83,13 +83,12 @@ def build_catalogue() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def catalogue(reset_db, reset_index, migrate_db_for):
     """One catalogue for the whole module (the live portal reads it from the database)."""
-    plugins.load_all()
+    ckan_session.ensure_plugins()
     reset_db()
     reset_index()
     migrate_db_for("provincial")
     built = build_catalogue()
     yield built
-    plugins.unload_non_system_plugins()
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from bs4 import BeautifulSoup
 
-import ckan.plugins as plugins
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.provincial import thai_dates
 from ckanext.provincial.helpers import home as home_helpers
+from tests import ckan_session
 from tests.factories import gdc_dataset, provincial_organization
 from tests.gap_support import days_ago
 
@@ -52,7 +52,7 @@ def catalogue(reset_db, reset_index, migrate_db_for):
 
     Built once for the tests of ``TestWithACatalogue``, which only read it.
     """
-    plugins.load_all()
+    ckan_session.ensure_plugins()
     reset_db()
     reset_index()
     migrate_db_for("provincial")

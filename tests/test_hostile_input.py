@@ -30,13 +30,12 @@ from hypothesis import strategies as st
 import ckan.lib.search as search
 from ckan.lib.navl.dictization_functions import DataError
 import ckan.model as ckan_model
-import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
-from ckan.tests import helpers
 from ckan.tests.helpers import call_action
 
 from ckanext.provincial import model, plan_io
+from tests import ckan_session
 from tests.factories import gdc_dataset, provincial_organization
 
 pytestmark = pytest.mark.integration
@@ -118,7 +117,7 @@ def assert_clear_refusal(error: toolkit.ValidationError) -> None:
 @pytest.fixture(scope="module")
 def site(reset_db, reset_index, migrate_db_for):
     """Plugins, a clean database with the plan tables, the code lists synced, an agency of Pathum Thani."""
-    plugins.load_all()
+    ckan_session.ensure_plugins()
     reset_db()
     migrate_db_for("provincial")
     reset_index()
@@ -130,8 +129,7 @@ def site(reset_db, reset_index, migrate_db_for):
     base = call_action("provincial_requirement_create", dict(context), province_code="13", code="BASE",
                        title_th="รายการตั้งต้น")
     yield Quiet({"sysadmin": sysadmin, "context": context, "agency": agency, "base": base,
-           "app": helpers._get_test_app()})
-    plugins.unload_non_system_plugins()
+           "app": ckan_session.test_app()})
 
 
 def as_sysadmin(site) -> dict[str, Any]:

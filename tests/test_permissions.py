@@ -29,12 +29,11 @@ from typing import Any, Callable, Optional, Union
 import openpyxl
 import pytest
 
-import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
-from ckan.tests import helpers
 from ckan.tests.helpers import call_action
 
+from tests import ckan_session
 from tests.datastore_support import datastore_resource, unique
 from tests.factories import gdc_dataset, provincial_organization
 
@@ -62,7 +61,7 @@ PRIVATE_ROW = "PRIVROW ความลับ"
 @pytest.fixture(scope="module")
 def world(reset_db, reset_index, migrate_db_for):
     """Everything the cells read, made once: agencies, users of every role, datasets, plan, tables."""
-    plugins.load_all()
+    ckan_session.ensure_plugins()
     reset_db()
     migrate_db_for("provincial")
     reset_index()
@@ -115,10 +114,9 @@ def world(reset_db, reset_index, migrate_db_for):
         private_unlinked=private_unlinked, private_table=private_table, public_table=public_table,
         view=views[0], issue=issue, markers=markers,
         # What the ``app`` fixture returns, made once: building an app per cell would be most of the run.
-        app=helpers._get_test_app(),
+        app=ckan_session.test_app(),
     )
     yield world
-    plugins.unload_non_system_plugins()
 
 
 # ---------------------------------------------------------------- cells --

@@ -18,9 +18,9 @@ from typing import Any, Iterator
 
 import pytest
 
-import ckan.plugins as plugins
 from ckan.tests.helpers import call_action
 
+from tests import ckan_session
 from tests import datastore_support as support
 from tests.live_portal import ROOT
 
@@ -83,13 +83,10 @@ def ajax_form(columns: list[str], order: list[tuple[int, str]] = ()) -> dict:
 @pytest.fixture(scope="class")
 def table(reset_db, reset_index) -> Iterator[tuple[dict, dict, dict]]:
     """One table for the class: its tests only read it."""
-    plugins.load_all()
+    ckan_session.ensure_plugins()
     reset_db()
     reset_index()
-    try:
-        yield labelled_table()
-    finally:
-        plugins.unload_non_system_plugins()
+    yield labelled_table()
 
 
 @pytest.mark.usefixtures("with_plugins")
@@ -135,7 +132,7 @@ class TestDataEndpoint:
 
 @pytest.fixture(scope="module")
 def live(reset_db, reset_index) -> Iterator[tuple[support.LivePortal, dict, dict, dict]]:
-    plugins.load_all()
+    ckan_session.ensure_plugins()
     reset_db()
     reset_index()
     _admin, token = support.sysadmin_with_token()
@@ -146,7 +143,6 @@ def live(reset_db, reset_index) -> Iterator[tuple[support.LivePortal, dict, dict
         yield (portal.wait_ready(), *built)
     finally:
         portal.stop()
-        plugins.unload_non_system_plugins()
 
 
 @pytest.fixture(scope="module")

@@ -20,12 +20,12 @@ import yaml
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup, Comment
 
-from ckan import plugins
 from ckan.lib.i18n import build_js_translations
 from ckan.tests import factories
-from ckan.tests.helpers import _get_test_app, call_action
+from ckan.tests.helpers import call_action
 
 from ckanext.provincial import core_messages
+from tests import ckan_session
 from tests.datastore_support import datastore_resource
 from tests.factories import gdc_dataset, provincial_organization
 
@@ -119,7 +119,7 @@ def preset_names() -> set[str]:
 @pytest.fixture(scope="module")
 def world(reset_db, reset_index, migrate_db_for):
     """Pathum Thani's coordinating agency, its admin, a dataset with a DataStore table, two requirements."""
-    plugins.load_all()
+    ckan_session.ensure_plugins()
     reset_db()
     reset_index()
     migrate_db_for("provincial")
@@ -149,7 +149,6 @@ def world(reset_db, reset_index, migrate_db_for):
         "Open Data",  # the Open Definition badge in the footer: its image says OPEN DATA
     ])
     yield {"admin": admin, "org": org, "dataset": dataset, "resource": resource, "view": view, "allowed": allowed}
-    plugins.unload_non_system_plugins()
 
 
 PAGES = {
@@ -183,7 +182,7 @@ PAGES = {
 @pytest.fixture(scope="module")
 def pages(world):
     """Each page of ``PAGES`` read once: its status and body."""
-    app = _get_test_app()
+    app = ckan_session.test_app()
     names = {"dataset": world["dataset"]["name"], "resource": world["resource"]["id"],
              "view": world["view"]["id"], "org": world["org"]["name"]}
     read = {}
@@ -218,7 +217,7 @@ def test_english_the_catalog_cannot_reach_is_still_listed_only_while_it_is_there
 ])
 def test_the_portal_group_types_are_named_in_the_page_language(path, names, world):
     """CKAN names a group type after its id ("National-categorys"); the portal's two types have names."""
-    body = _get_test_app().get(path).body
+    body = ckan_session.test_app().get(path).body
     for name in names:
         assert name in body, name
     assert "National-categor" not in body and "Development-issue" not in body
@@ -228,7 +227,7 @@ def test_javascript_messages_reach_the_thai_translation_file(world):
     """Strings of CKAN's JavaScript modules (the table preview's buttons, the view filters) come from
     /api/i18n/th, which `ckan run` / `ckan translation js` build from core's and the extension's catalogs."""
     build_js_translations()
-    served = _get_test_app().get("/api/i18n/th").json
+    served = ckan_session.test_app().get("/api/i18n/th").json
     with open(os.path.join(ROOT, "i18n", "th", "LC_MESSAGES", "ckanext-provincial.po"), "rb") as po_file:
         thai = {m.id: m.string for m in read_po(po_file, locale="th") if m.id}
     for msgid in core_messages.JAVASCRIPT:

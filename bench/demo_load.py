@@ -154,7 +154,7 @@ def demo_files() -> list[tuple[dict, dict]]:
 def outcomes(files) -> tuple[list, list, bool]:
     """(loads, checks, all done): each table file's load status, each checkable file's check status."""
     from ckanext.provincial.loading import jobs as loads
-    from ckanext.provincial.validation import jobs as checks
+    from ckanext.provincial.content_checks import jobs as checks
 
     loaded, checked, done = [], [], True
     for dataset, resource in files:

@@ -55,7 +55,7 @@ def dataset(**overrides) -> dict[str, Any]:
 
 
 def validation_task_state(resource_id: str) -> str | None:
-    from ckanext.provincial.validation import jobs
+    from ckanext.provincial.content_checks import jobs
 
     task = jobs.stored_task(resource_id)
     return task["state"] if task else None
@@ -63,7 +63,7 @@ def validation_task_state(resource_id: str) -> str | None:
 
 def run_validation(resource_id: str) -> str | None:
     """Run the validation job here, as the worker would."""
-    from ckanext.provincial.validation import jobs
+    from ckanext.provincial.content_checks import jobs
 
     return jobs.check_resource(resource_id, None, wait_seconds=0)
 

@@ -226,7 +226,7 @@ def test_geojson_files_are_feature_collections_inside_the_province(plans, code):
 
 @pytest.mark.parametrize("code", PILOTS)
 def test_geojson_files_pass_the_content_check(plans, code, tmp_path):
-    from ckanext.provincial.validation import content
+    from ckanext.provincial.content_checks import content
 
     for generated in _files(plans[code], "GeoJSON"):
         path = tmp_path / generated.filename
@@ -309,7 +309,7 @@ def test_the_demo_ships_one_agency_workbook(catalogue, agency_workbook):
 
 def test_the_agency_workbook_reads_without_a_problem(catalogue, agency_workbook):
     from ckanext.provincial.loading import jobs as loads
-    from ckanext.provincial.validation import jobs as checks
+    from ckanext.provincial.content_checks import jobs as checks
 
     read = agency_workbook.read
     assert read.problems == [] and read.layout == "current+provincial"
@@ -546,7 +546,7 @@ class TestLoaded:
     @pytest.mark.parametrize("code", PILOTS)
     def test_the_broken_file_fails_validation_and_its_requirement_is_incomplete(self, loaded, code):
         from ckan.tests.helpers import call_action
-        from ckanext.provincial.validation import jobs
+        from ckanext.provincial.content_checks import jobs
 
         planned, broken = _broken_resource(code)
         pkg = call_action("package_show", id=planned.name)
@@ -575,7 +575,7 @@ class TestLoaded:
     @pytest.mark.parametrize("code", PILOTS)
     def test_the_map_files_pass_their_content_check(self, loaded, code):
         from ckan.tests.helpers import call_action
-        from ckanext.provincial.validation import jobs
+        from ckanext.provincial.content_checks import jobs
 
         plan = builder.province_plan(builder.load_catalogue(), code, builder.issue_parents(), TODAY)
         maps = [(d.name, r.fields["name"]) for d in plan.datasets for r in d.resources if r.file.format == "GeoJSON"]

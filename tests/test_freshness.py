@@ -100,3 +100,13 @@ def test_english_unit_names_map_to_the_stored_thai_values():
     assert f.normalize_unit(" working   day ") == f.WORKING_DAY
     assert f.normalize_unit("ไตรมาส") == f.QUARTER
     assert f.normalize_unit("fortnight") is None
+
+
+def test_every_update_frequency_unit_has_the_forms_thai_and_english_label():
+    from ckanext.provincial import schemas
+
+    labels = {choice["value"]: choice["label"] for choice in schemas.preset_choices("gdc_update_frequency_unit")}
+    assert set(f.UNITS) <= set(labels)
+    for unit in f.UNITS:
+        assert labels[unit]["th"] == unit
+        assert labels[unit]["en"] and labels[unit]["en"].isascii(), unit

@@ -358,7 +358,7 @@ def test_a_sheet_saved_as_csv_checks_clean_like_its_load(tmp_path):
     """Title and blank rows above the header, a blank row inside, a note under
     the table: the content check reads the same table as the loader, not the
     title as the header (which reported "column 2 has no header" and blank rows)."""
-    from ckanext.provincial.validation import content
+    from ckanext.provincial.content_checks import content
 
     text = ("ตารางที่ 1 นักท่องเที่ยว,,\n,,\nอำเภอ,ชาย (คน),หญิง (คน)\nเมืองปทุมธานี,10,12\n,,\n"
             "คลองหลวง,20,22\n,,\nที่มา: สำนักงานสถิติจังหวัดปทุมธานี,,\n")

@@ -36,3 +36,22 @@ def test_the_declared_defaults_arrive_typed():
     # config_declaration.yml types these; the test.ini leaves them at their defaults.
     assert settings.gap_cache_seconds() == 3600
     assert settings.datastore_formats() >= {"csv", "xlsx"}
+
+
+def test_content_check_limits_and_switch(ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.validation.formats", "csv GeoJSON")
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.validation.max_rows", "0")
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.validation.max_bytes", 1024)
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.validation.auto", "false")
+    limits = settings.content_checks_limits()
+    assert limits["formats"] == ["csv", "GeoJSON"] and limits["max_rows"] == 0 and limits["max_bytes"] == 1024
+    assert settings.content_checks_auto() is False
+
+
+def test_catalogue_type_and_code_list_files(ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.thaigdc_catalog_type", " agency ")
+    assert settings.thaigdc_catalog_type("area_based") == "agency"
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.thaigdc_catalog_type", "")
+    assert settings.thaigdc_catalog_type("area_based") == "area_based"
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.pmqa_file", " /srv/pmqa.yaml ")
+    assert settings.pmqa_file() == "/srv/pmqa.yaml"

@@ -9,7 +9,7 @@ import pytest
 
 from ckanext.provincial.tables import workbook
 from ckanext.provincial.tables.workbook import WorkbookError, read_workbook
-from ckanext.provincial.validation import content
+from ckanext.provincial.content_checks import content
 
 pytestmark = pytest.mark.unit
 

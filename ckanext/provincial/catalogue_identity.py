@@ -5,7 +5,7 @@ answer without the profile importing the action layer.
 """
 from __future__ import annotations
 
-import ckan.plugins.toolkit as toolkit
+from ckanext.provincial import settings
 
 # The national Government Data Catalog's catalogue types (ckanext-thai_gdc).
 CATALOG_TYPES = ("agency", "area_based", "data_center", "local_government")
@@ -14,4 +14,4 @@ DEFAULT_CATALOG_TYPE = "area_based"
 
 def catalog_type() -> str:
     """The configured catalogue type; CKAN refuses to start with one outside ``CATALOG_TYPES``."""
-    return str(toolkit.config.get("ckanext.provincial.thaigdc_catalog_type") or DEFAULT_CATALOG_TYPE).strip()
+    return settings.thaigdc_catalog_type(DEFAULT_CATALOG_TYPE)

@@ -371,7 +371,7 @@ def _forget_index(created: Iterable[str], updated: Iterable[str]) -> None:
 
 
 def _row_context(context: dict[str, Any]) -> dict[str, Any]:
-    from ckanext.provincial.validation import jobs as validation_jobs
+    from ckanext.provincial.content_checks import jobs as validation_jobs
 
     ckan_model = context["model"]
     row_context = {
@@ -575,7 +575,7 @@ class _Import:
 
     def _after_commit(self) -> None:
         """Default views and the DataStore load and content check of the resources, now that they exist."""
-        from ckanext.provincial.validation import hooks
+        from ckanext.provincial.content_checks import hooks
 
         ckan_model = self.context["model"]
         user = self.context.get("user") or ""

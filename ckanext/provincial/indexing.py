@@ -15,7 +15,7 @@ from ckanext.provincial import development_issues, vocabulary
 from ckanext.provincial import gap
 from ckanext.provincial import vocabulary_store as store
 from ckanext.provincial.language import current as current_language, label_text
-from ckanext.provincial.validation import hooks as content_checks
+from ckanext.provincial.content_checks import hooks as content_checks
 
 log = logging.getLogger(__name__)
 

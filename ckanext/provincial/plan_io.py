@@ -33,7 +33,7 @@ from ckanext.provincial import freshness
 from ckanext.provincial.tables import text as text_tables
 from ckanext.provincial.tables import types
 from ckanext.provincial.tables import workbook as workbooks
-from ckanext.provincial.validation import messages
+from ckanext.provincial.content_checks import messages
 
 
 def N_(message: str) -> str:

@@ -14,7 +14,7 @@ from ckanext.provincial import actions, auth, cli, helpers, validators, views
 from ckanext.provincial import i18n as i18n_package
 from ckanext.provincial import indexing, vocabulary_store
 from ckanext.provincial.helpers import national as national_warnings
-from ckanext.provincial.validation import hooks as content_checks
+from ckanext.provincial.content_checks import hooks as content_checks
 
 
 @toolkit.blanket.config_declarations

@@ -39,7 +39,7 @@ EMPTY_URL = "empty_url"
 MISSING = "missing:"
 FORMAT = "format:"
 INVALID_CONTENT = "content:"
-# Validation statuses that mean the data itself is not correct (see validation/content.py).
+# Validation statuses that mean the data itself is not correct (see content_checks/content.py).
 FAILED_CONTENT = frozenset({"failure", "error"})
 
 # Declared GDC ``data_format`` → resource formats that satisfy it (upper case).

@@ -48,6 +48,29 @@ def thaigdc_version() -> str:
     return _text("thaigdc_version")
 
 
+def thaigdc_catalog_type(default: str) -> str:
+    """The national catalogue type (CKAN refuses to start with one outside the declared choices)."""
+    return _text("thaigdc_catalog_type") or default
+
+
+def dcat_id_base() -> str:
+    return _text("dcat.id_base")
+
+
+# ---------------------------------------------------------------- code lists (files the operator edits)
+
+def pmqa_file() -> str:
+    return _text("pmqa_file")
+
+
+def development_issues_directory() -> str:
+    return _text("development_issues_directory")
+
+
+def national_categories_file() -> str:
+    return _text("national_categories_file")
+
+
 # ---------------------------------------------------------------- gap, harvesting
 
 def gap_cache_seconds() -> int:
@@ -75,3 +98,20 @@ def import_background_rows() -> int:
 
 def import_max_rows() -> int:
     return _int("import.max_rows")
+
+
+# ---------------------------------------------------------------- content checks
+
+def content_checks_auto() -> bool:
+    """Check a resource's contents after each upload or change (a background job)."""
+    return toolkit.asbool(_get("validation.auto"))
+
+
+def content_checks_limits() -> dict[str, Any]:
+    """What the content check reads: formats, and the row, error and byte limits (0: none)."""
+    return {
+        "formats": _list("validation.formats"),
+        "max_rows": _int("validation.max_rows"),
+        "max_errors": _int("validation.max_errors"),
+        "max_bytes": _int("validation.max_bytes"),
+    }

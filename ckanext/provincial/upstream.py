@@ -56,7 +56,7 @@ PATCHES: tuple[Patch, ...] = (
         why="Private helper of ckanext-dcat called by our dcat_catalog_show.",
     ),
     Patch(
-        ours="ckanext.provincial.validation.hooks:create_default_views",
+        ours="ckanext.provincial.content_checks.hooks:create_default_views",
         upstream="ckan.logic.action.update:package_update",
         package="ckan", written_for="2.11.6",
         source_sha256="9d5835e8d70ca42e",
@@ -64,7 +64,7 @@ PATCHES: tuple[Patch, ...] = (
             "package_update/package_patch got none; after_dataset_update makes them.",
     ),
     Patch(
-        ours="ckanext.provincial.validation.hooks:after_dataset_update",
+        ours="ckanext.provincial.content_checks.hooks:after_dataset_update",
         upstream="ckan.logic.action.update:resource_update",
         package="ckan", written_for="2.11.6",
         source_sha256="7e563a3b0368e6ec",
@@ -72,7 +72,7 @@ PATCHES: tuple[Patch, ...] = (
             "updates that come from it so the views are not made twice.",
     ),
     Patch(
-        ours="ckanext.provincial.validation.hooks:after_dataset_update",
+        ours="ckanext.provincial.content_checks.hooks:after_dataset_update",
         upstream="ckan.logic.action.create:resource_create",
         package="ckan", written_for="2.11.6",
         source_sha256="38a953f7f53d9804",

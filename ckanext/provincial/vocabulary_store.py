@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import development_issues, vocabulary
+from ckanext.provincial import development_issues, settings, vocabulary
 from ckanext.provincial.language import current as current_language, pick
 
 log = logging.getLogger(__name__)
@@ -60,15 +60,15 @@ def resolve(spec: str) -> str:
 
 
 def pmqa_path() -> str:
-    return resolve(toolkit.config.get("ckanext.provincial.pmqa_file"))
+    return resolve(settings.pmqa_file())
 
 
 def issues_directory() -> str:
-    return resolve(toolkit.config.get("ckanext.provincial.development_issues_directory"))
+    return resolve(settings.development_issues_directory())
 
 
 def national_categories_path() -> str:
-    return resolve(toolkit.config.get("ckanext.provincial.national_categories_file"))
+    return resolve(settings.national_categories_file())
 
 
 def pmqa_file() -> vocabulary.PmqaVocabulary:

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 def get_actions() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.actions import status
-    from ckanext.provincial.actions import validation
+    from ckanext.provincial.actions import content_checks
     from ckanext.provincial.actions import vocabulary
     from ckanext.provincial.actions import requirement, gap
     from ckanext.provincial.actions import harvest
@@ -15,6 +15,6 @@ def get_actions() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.actions import catalogue
 
     actions: dict[str, Callable[..., Any]] = {}
-    for module in (status, validation, vocabulary, requirement, gap, harvest, dataset, dcat, datastore, catalogue):
+    for module in (status, content_checks, vocabulary, requirement, gap, harvest, dataset, dcat, datastore, catalogue):
         actions.update(module.get_actions())
     return actions

@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
-from ckanext.provincial.actions.validation import validation_show_schema
+from ckanext.provincial.actions.content_checks import validation_show_schema
 from ckanext.provincial.loading import jobs as loads
-from ckanext.provincial.validation import messages
+from ckanext.provincial.content_checks import messages
 from ckanext.provincial.actions.schema_check import validated
 
 
@@ -59,7 +59,7 @@ def provincial_datastore_submit(context, data_dict) -> dict[str, Any]:
     :rtype: dictionary
     """
     toolkit.check_access("provincial_datastore_submit", context, data_dict)
-    from ckanext.provincial.actions.validation import validation_run_schema
+    from ckanext.provincial.actions.content_checks import validation_run_schema
 
     data = validated(context, data_dict, validation_run_schema())
     resource = toolkit.get_action("resource_show")(dict(context, ignore_auth=True), {"id": data["resource_id"]})

@@ -5,13 +5,13 @@ from typing import Any, Callable
 
 
 def get_auth_functions() -> dict[str, Callable[..., Any]]:
-    from ckanext.provincial.auth import validation
+    from ckanext.provincial.auth import content_checks
     from ckanext.provincial.auth import vocabulary
     from ckanext.provincial.auth import requirement, gap
     from ckanext.provincial.auth import harvest
     from ckanext.provincial.auth import catalogue
 
-    modules: tuple = (validation, vocabulary, requirement, gap, harvest, catalogue)
+    modules: tuple = (content_checks, vocabulary, requirement, gap, harvest, catalogue)
     functions: dict[str, Callable[..., Any]] = {}
     for module in modules:
         functions.update(module.get_auth_functions())

@@ -65,7 +65,7 @@ def load(resource_ids, all_, sync):
 @click.option("--sync", is_flag=True, help="Check here and now instead of queueing jobs.")
 def check(resource_ids, all_, sync):
     """Check the contents of the given (or all) tables and GeoJSON files."""
-    from ckanext.provincial.validation import jobs
+    from ckanext.provincial.content_checks import jobs
 
     statuses: dict[str, int] = {}
     for resource in _resources(resource_ids, all_):

@@ -41,7 +41,6 @@ import sqlalchemy.exc
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import Namespace
 
-import ckan.plugins.toolkit as toolkit
 from ckanext.dcat.profiles import DCAT, DCT, GSP, RDF, SKOS, XSD, RDFProfile
 from ckanext.dcat.utils import catalog_uri, resource_uri
 
@@ -138,7 +137,7 @@ class ProvincialProfile(RDFProfile):
     # ---------------------------------------------------------- helpers --
 
     def _id_base(self) -> str:
-        return terms.id_base(toolkit.config.get("ckanext.provincial.dcat.id_base"))
+        return terms.id_base(settings.dcat_id_base())
 
     def _site(self) -> str:
         return catalog_uri().rstrip("/")

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Optional
 import geothai
 import yaml
 
+from ckanext.provincial import thai_dates
 from ckanext.provincial.demo import tables
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
@@ -316,7 +317,7 @@ def _dataset_spec(dataset: dict[str, Any], province: Province) -> dict[str, Any]
 
 
 def _be_year(day: dt.date) -> str:
-    return str(day.year + 543)
+    return str(thai_dates.buddhist_year(day.year))
 
 
 def build_dataset(catalogue: Catalogue, province: Province, theme: dict[str, Any],

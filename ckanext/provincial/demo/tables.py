@@ -24,6 +24,8 @@ from typing import Any, Callable, Sequence
 
 import geothai
 
+from ckanext.provincial import thai_dates
+
 FORMATS = {
     # format: (file extension, mimetype)
     "CSV": ("csv", "text/csv"),
@@ -167,7 +169,7 @@ def _random_date(rng: random.Random, end: dt.date) -> str:
 
 
 def _be(year: int) -> int:
-    return year + 543
+    return thai_dates.buddhist_year(year)
 
 
 # ------------------------------------------------------------------- tables --

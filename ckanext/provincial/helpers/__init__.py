@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 def get_helpers() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.helpers import dates
-    from ckanext.provincial.helpers import validation
+    from ckanext.provincial.helpers import content_checks
     from ckanext.provincial.helpers import vocabulary
     from ckanext.provincial.helpers import gap
     from ckanext.provincial.helpers import schema
@@ -14,7 +14,7 @@ def get_helpers() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.helpers import labels
     from ckanext.provincial.helpers import national
 
-    modules: tuple = (dates, validation, vocabulary, gap, schema, home, labels, national)
+    modules: tuple = (dates, content_checks, vocabulary, gap, schema, home, labels, national)
     found: dict[str, Callable[..., Any]] = {}
     for module in modules:
         found.update(module.get_helpers())

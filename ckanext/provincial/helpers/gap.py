@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import freshness, gap, gap_service, quality
+from ckanext.provincial import freshness, gap, gap_service, language, quality, schemas
 from ckanext.provincial.validators import requirement as checks
 
 
@@ -43,21 +43,15 @@ PROBLEM_LABELS = {
     quality.FORMAT: N_("no resource in the declared format {format}"),
     quality.INVALID_CONTENT: N_("the contents of resource “{resource}” fail validation"),
 }
-UNIT_NAMES_EN = {
-    freshness.UNKNOWN: "unknown", freshness.YEAR: "year", freshness.HALF_YEAR: "half year",
-    freshness.QUARTER: "quarter", freshness.MONTH: "month", freshness.WEEK: "week", freshness.DAY: "day",
-    freshness.WORKING_DAY: "working day", freshness.HOUR: "hour", freshness.MINUTE: "minute",
-    freshness.REAL_TIME: "real time", freshness.NEVER_UPDATED: "never updated after collection",
-    freshness.OTHER: "other",
-}
 SORT_KEYS = ("code", "title", "development_issue", "agency", "status", "days_overdue", "datasets")
 
 
-def _english() -> bool:
-    try:
-        return (toolkit.h.lang() or "").lower().startswith("en")
-    except (RuntimeError, TypeError, AttributeError):
-        return False
+def unit_name_en(unit: str) -> str:
+    """The English name of an update-frequency unit, as the dataset form's labels (presets.yaml) word it."""
+    for choice in schemas.preset_choices("gdc_update_frequency_unit"):
+        if choice["value"] == unit:
+            return language.label_text(choice.get("label"), "en", unit)
+    return unit
 
 
 def status_label(status: str) -> str:
@@ -75,15 +69,13 @@ def statuses() -> list[dict[str, str]]:
 
 def text(label: Optional[dict[str, str]], fallback: str = "") -> str:
     """A ``{"th", "en"}`` label in the page's language."""
-    if not label:
-        return fallback
-    return (label.get("en") or label.get("th") or fallback) if _english() else (label.get("th") or label.get("en") or fallback)
+    return language.label_text(label, default=fallback)
 
 
 def unit_label(unit: Optional[str], interval: Any = 1) -> str:
     if not unit:
         return ""
-    name = UNIT_NAMES_EN.get(unit, unit) if _english() else unit
+    name = unit_name_en(unit).lower() if language.is_english() else unit
     count = freshness.parse_interval(interval)
     return toolkit._("every {count} {unit}").format(count=count, unit=name) if count > 1 else name
 
@@ -126,8 +118,8 @@ def can_edit_plan(province_code: Optional[str]) -> bool:
 
 def frequency_units() -> list[dict[str, str]]:
     """The update-frequency units for a form: the stored Thai name, on English pages with the English in brackets."""
-    if _english():
-        return [{"value": u, "text": f"{u} ({UNIT_NAMES_EN[u]})"} for u in freshness.UNITS]
+    if language.is_english():
+        return [{"value": u, "text": f"{u} ({unit_name_en(u)})"} for u in freshness.UNITS]
     return [{"value": u, "text": u} for u in freshness.UNITS]
 
 
@@ -138,7 +130,7 @@ def geo_levels() -> list[dict[str, str]]:
 def issue_choices(province_code: Optional[str]) -> list[dict[str, Any]]:
     """The province's development issues and sub-issues for a form, parents first."""
     issues = checks.province_issues(province_code or "") or []
-    return [{"value": i.code, "text": i.name.in_language("en" if _english() else "th"), "parent": i.parent or ""}
+    return [{"value": i.code, "text": i.name.in_language("en" if language.is_english() else "th"), "parent": i.parent or ""}
             for i in issues]
 
 
@@ -146,7 +138,7 @@ def pmqa_choices() -> list[dict[str, str]]:
     vocabulary = checks.pmqa_vocabulary()
     if vocabulary is None:
         return []
-    return [{"value": t.code, "text": f"{t.code} {t.name.in_language('en' if _english() else 'th')}",
+    return [{"value": t.code, "text": f"{t.code} {t.name.in_language('en' if language.is_english() else 'th')}",
              "category": t.is_category} for t in vocabulary.terms]
 
 
@@ -165,7 +157,7 @@ def sort_rows(rows: list[dict[str, Any]], sort: Optional[str]) -> list[dict[str,
         if key == "datasets":
             return (len(row.get("datasets") or []) + (row.get("hidden_datasets") or 0),)
         if key == "title":
-            return ((row.get("title_en") if _english() else row.get("title_th")) or row.get("title_th") or "",)
+            return ((row.get("title_en") if language.is_english() else row.get("title_th")) or row.get("title_th") or "",)
         if key == "agency":
             return (row.get("agency_title") or "",)
         return (str(row.get(key) or ""),)

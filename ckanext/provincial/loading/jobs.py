@@ -18,8 +18,8 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import settings
 from ckanext.provincial.loading import datastore as loader
-from ckanext.provincial.validation import content
-from ckanext.provincial.validation import jobs as checks
+from ckanext.provincial.content_checks import content
+from ckanext.provincial.content_checks import jobs as checks
 
 log = logging.getLogger(__name__)
 

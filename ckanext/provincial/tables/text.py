@@ -29,7 +29,7 @@ import re
 from collections import Counter
 
 from ckanext.provincial.tables import types
-from ckanext.provincial.validation import encoding as encodings
+from ckanext.provincial.content_checks import encoding as encodings
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024

@@ -22,7 +22,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial.validation import jobs
+from ckanext.provincial import settings
+from ckanext.provincial.content_checks import jobs
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def schedule(context: dict[str, Any], dataset: dict[str, Any]) -> list[str]:
 
     if context.get(jobs.CONTEXT_FLAG):
         return []
-    auto_check = toolkit.asbool(toolkit.config.get("ckanext.provincial.validation.auto"))
+    auto_check = settings.content_checks_auto()
     queued = []
     model = context.get("model")
     for resource in dataset.get("resources") or []:
@@ -157,7 +158,7 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     success), absent when no resource was checked."""
     import json
 
-    from ckanext.provincial.validation.content import worst_status
+    from ckanext.provincial.content_checks.content import worst_status
 
     try:
         dataset = json.loads(pkg_dict.get("validated_data_dict") or pkg_dict.get("data_dict") or "{}")

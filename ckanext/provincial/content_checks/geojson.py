@@ -16,7 +16,7 @@ import math
 import os
 from typing import Any
 
-from ckanext.provincial.validation.report import (
+from ckanext.provincial.content_checks.report import (
     DEFAULT_MAX_BYTES, DEFAULT_MAX_ERRORS, file_error_report, findings_report,
 )
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial.validation import jobs, messages
+from ckanext.provincial.content_checks import jobs, messages
 from ckanext.provincial.validators import requirement as checks
 from ckanext.provincial.actions.schema_check import validated
 

@@ -5,9 +5,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial.validation import jobs, messages
-from ckanext.provincial.validation.messages import N_
-from ckanext.provincial.validation.content import SEVERITY, worst_status
+from ckanext.provincial.content_checks import jobs, messages
+from ckanext.provincial.content_checks.messages import N_
+from ckanext.provincial.content_checks.content import SEVERITY, worst_status
 
 
 def provincial_validation_report(resource: dict[str, Any]) -> dict[str, Any] | None:
@@ -17,7 +17,7 @@ def provincial_validation_report(resource: dict[str, Any]) -> dict[str, Any] | N
     report = jobs.stored_report(resource["id"])
     if report is None:
         return None
-    from ckanext.provincial.actions.validation import with_messages
+    from ckanext.provincial.actions.content_checks import with_messages
 
     return with_messages(report)
 

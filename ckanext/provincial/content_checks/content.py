@@ -26,9 +26,9 @@ from typing import Any, Iterable
 
 import attrs
 
-from ckanext.provincial.validation import encoding as encodings
-from ckanext.provincial.validation.geojson import check_geojson
-from ckanext.provincial.validation.report import (  # noqa: F401 (part of this module's interface)
+from ckanext.provincial.content_checks import encoding as encodings
+from ckanext.provincial.content_checks.geojson import check_geojson
+from ckanext.provincial.content_checks.report import (  # noqa: F401 (part of this module's interface)
     DEFAULT_MAX_BYTES, DEFAULT_MAX_ERRORS, DEFAULT_MAX_ROWS, ERROR, FAILURE, FILE_ERRORS, SUCCESS,
     file_error_report, findings_report,
 )
@@ -36,7 +36,7 @@ from ckanext.provincial.validation.report import (  # noqa: F401 (part of this m
 TEXT_FORMATS = ("csv", "tsv")
 WORKBOOK_FORMATS = ("xlsx", "xls")
 TABLE_FORMATS = TEXT_FORMATS + WORKBOOK_FORMATS
-# Checked for structure by ``validation/geojson.py``, reported the same way.
+# Checked for structure by ``content_checks/geojson.py``, reported the same way.
 GEO_FORMATS = ("geojson",)
 CHECKED_FORMATS = TABLE_FORMATS + GEO_FORMATS
 

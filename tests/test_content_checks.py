@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.provincial.validation import content, encoding, messages
+from ckanext.provincial.content_checks import content, encoding, messages
 from tests import datastore_support as support
 
 pytestmark = pytest.mark.integration

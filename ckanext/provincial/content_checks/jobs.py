@@ -23,7 +23,8 @@ import requests
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial.validation import content
+from ckanext.provincial import settings as provincial_settings
+from ckanext.provincial.content_checks import content
 
 log = logging.getLogger(__name__)
 
@@ -37,20 +38,11 @@ DOWNLOAD_TIMEOUT = 60
 
 
 def settings() -> dict[str, Any]:
-    config = toolkit.config
-    return {
-        "formats": config.get("ckanext.provincial.validation.formats"),
-        "max_rows": int(config.get("ckanext.provincial.validation.max_rows")),
-        "max_errors": int(config.get("ckanext.provincial.validation.max_errors")),
-        "max_bytes": int(config.get("ckanext.provincial.validation.max_bytes")),
-    }
+    return provincial_settings.content_checks_limits()
 
 
 def checked_formats() -> set[str]:
-    value = settings()["formats"] or ""
-    if isinstance(value, str):
-        value = value.split()
-    return {item.lower() for item in value}
+    return {item.lower() for item in settings()["formats"]}
 
 
 def is_checkable(resource: dict[str, Any]) -> bool:

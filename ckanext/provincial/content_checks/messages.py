@@ -49,7 +49,7 @@ SENTENCES = {
     "unique-error": N_("Row {row}, column {column} ({field}): \"{cell}\" repeats a value that must be unique."),
     "primary-key": N_("Row {row} repeats the primary key of another row."),
     "formula-cell": N_("Row {row}, column {column} ({field}): \"{cell}\" starts like a spreadsheet formula and could run when the file is opened in a spreadsheet."),
-    # GeoJSON (validation/geojson.py): {where} is the feature and the path inside it.
+    # GeoJSON (content_checks/geojson.py): {where} is the feature and the path inside it.
     "json-error": N_("The file is not valid JSON ({note})."),
     "geojson-top-level": N_("The file is not GeoJSON: its top-level type is \"{cell}\", not FeatureCollection, Feature or a geometry."),
     "geojson-no-features": N_("The FeatureCollection has no \"features\" list."),

@@ -530,7 +530,9 @@ class _Import:
     # -- every row
 
     def run(self) -> dict[str, Any]:
-        records = list(self.catalogue.records)
+        # A workbook over the row limit is refused whatever its rows hold: say so at once
+        # rather than after checking thousands of rows that will not be imported.
+        records = [] if self.catalogue.over_limit else list(self.catalogue.records)
         if not records and not self.problems:
             english, thai = in_both_languages(lambda: toolkit._("The workbook lists no dataset"))
             self.problems.append(problem(None, None, None, None, english, thai))

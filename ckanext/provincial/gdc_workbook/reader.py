@@ -96,6 +96,7 @@ class CatalogueFile:
     records: list[DatasetRecord]
     problems: list[Problem]
     data_rows: int               # dataset rows read
+    over_limit: bool = False     # reading stopped at max_rows
 
     @property
     def ok(self) -> bool:
@@ -157,6 +158,7 @@ class _Reader:
         self.resources: list[ResourceRecord] = []
         self.provincial = False
         self.data_rows = 0
+        self.over_limit = False
 
     # ------------------------------------------------------------ layout --
 
@@ -484,6 +486,7 @@ class _Reader:
                     f"split it into several files",
                     f"สมุดงานมีชุดข้อมูลเกิน {self.max_rows:,} แถว ซึ่งเป็นจำนวนสูงสุดที่นำเข้าได้ในครั้งเดียว: "
                     f"แบ่งเป็นหลายไฟล์")
+                self.over_limit = True
                 raise _Stop
             self.data_rows += 1
             record = DatasetRecord(sheet.name, row.number, {"data_type": sheet.data_type}, dict(letters), [], None)
@@ -607,7 +610,7 @@ class _Reader:
                 f"อ่านแผ่นงานได้ไม่ครบ ({type(error).__name__}: {str(error)[:200]}): บันทึกสมุดงานใหม่ใน Excel")
         self.attach(layout)
         key = layout.key + (PROVINCIAL_SUFFIX if self.provincial else "")
-        return CatalogueFile(key, self.records, self.problems.finish(), self.data_rows)
+        return CatalogueFile(key, self.records, self.problems.finish(), self.data_rows, self.over_limit)
 
 
 def read_catalogue(path: str, *, max_rows: Optional[int] = None) -> CatalogueFile:

@@ -203,7 +203,9 @@ class GroupPlan:
         return sorted(set(names))
 
     def apply(self, context: dict) -> None:
-        own = {"user": context["user"]}
+        # The sync reads nothing back: without return_id_only each create ends in a group_show
+        # that also searches the group's datasets.
+        own = {"user": context["user"], "return_id_only": True}
         for spec in self.wanted:
             data: dict[str, Any] = {"title": spec.title, "description": spec.description, **spec.fields}
             if self.group_type == store.ISSUE_GROUP_TYPE:

@@ -437,12 +437,13 @@ test_site() {  # name
     bash "$ROOT/stack/solr.sh" core "ckan_test_$1"
 }
 
-# The tests run in TEST_WORKERS processes (default: one per CPU, at most 4),
-# each on a site of its own; TEST_WORKERS=1 runs them in this process.
+# The tests run in TEST_WORKERS processes, each on a site of its own: by default
+# one more than the CPUs (at most 4), since a test process often waits for
+# PostgreSQL, Solr or a worker; TEST_WORKERS=1 runs them in this process.
 cmd_test() {
     cmd_up
     cd "$ROOT"
-    local workers=${TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)} i
+    local workers=${TEST_WORKERS:-$(( $(nproc 2>/dev/null || echo 1) + 1 ))} i
     [ "$workers" -le 4 ] || workers=4
     if [ "$workers" -le 1 ]; then
         "$VENV/bin/pytest" --ckan-ini=test.ini "$@"

@@ -124,7 +124,7 @@ def test_a_job_sees_ckan_as_loaded_by_the_worker(worker):
 # ------------------------------------------------------------------ retries --
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.usefixtures("with_plugins", "non_clean_db")
 def test_a_job_that_fails_once_is_retried_and_succeeds(worker, resource_id):
     key = counter()
     job = background.enqueue(
@@ -143,7 +143,7 @@ def test_a_job_that_fails_once_is_retried_and_succeeds(worker, resource_id):
     assert "job %s (ตรวจไฟล์ ข้อมูลประชากร.csv) failed on attempt 1 of 3" % job.id in worker.log("worker")
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.usefixtures("with_plugins", "non_clean_db")
 def test_a_job_that_always_fails_ends_in_the_failed_registry_with_its_exception(worker, resource_id):
     key = counter()
     job = background.enqueue(
@@ -185,7 +185,7 @@ def test_a_job_whose_work_horse_is_killed_is_retried(worker):
     assert worker.alive("worker")
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.usefixtures("with_plugins", "non_clean_db")
 def test_a_job_whose_work_horse_is_always_killed_is_reported(worker, resource_id):
     key = counter()
     job = wait_for(background.enqueue(

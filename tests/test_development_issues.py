@@ -10,6 +10,8 @@ from ckan.tests.helpers import call_action
 from tests.factories import gdc_dataset, provincial_organization
 from tests.vocabulary_support import edit, sync
 
+# clean_db: each test syncs edited code-list files and reads what the sync added or removed,
+# which depends on the code lists already in the portal.
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 

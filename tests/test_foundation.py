@@ -21,6 +21,7 @@ def test_solr_core_answers_ping():
     assert response.json()["status"] == "OK"
 
 
+# clean_db, clean_index: fixed names, and the search by name must find exactly one.
 @pytest.mark.usefixtures("clean_db", "clean_index")
 def test_dataset_created_through_actions_is_found_by_solr():
     org = provincial_organization()
@@ -50,7 +51,7 @@ def test_front_page_dataset_list_and_dataset_page_show_the_dataset(app, migrate_
     assert "Tourist arrivals 2566" in page.body
 
 
-@pytest.mark.usefixtures("clean_db")
+@pytest.mark.usefixtures("non_clean_db")
 def test_status_show_reports_the_extension():
     status = call_action("status_show")
     assert "provincial" in status["extensions"]

@@ -9,6 +9,7 @@ from ckan.tests.helpers import call_action
 
 from tests.factories import provincial_organization
 
+# clean_db: the agencies have fixed names, which must be free.
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 

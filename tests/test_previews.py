@@ -45,7 +45,7 @@ def test_pdf_view_recognises_pdf_resources():
     assert not previews.is_pdf({"format": "CSV", "url": "http://x/a.csv"})
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.usefixtures("with_plugins", "non_clean_db")
 class TestDefaultViews:
     def test_each_kind_of_resource_gets_its_view(self):
         org = support.organization()

@@ -37,7 +37,7 @@ INTERNALS = (
 
 
 @pytest.fixture
-def loaded(with_plugins, clean_db, clean_index):
+def loaded(with_plugins, non_clean_db):
     """A statistics dataset of Pathum Thani with a table loaded into the DataStore and a PDF."""
     org = provincial_organization()
     dataset = call_action("package_create", **gdc_dataset(
@@ -287,7 +287,7 @@ def text_of(tag) -> str:
     return " ".join(tag.get_text(" ").split())
 
 
-def test_the_content_check_says_what_it_read_in_a_workbook(app, with_plugins, clean_db, clean_index,
+def test_the_content_check_says_what_it_read_in_a_workbook(app, with_plugins, non_clean_db,
                                                            create_with_upload):
     from tests.datastore_support import run_validation
 

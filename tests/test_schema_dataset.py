@@ -11,6 +11,7 @@ from ckan.tests.helpers import call_action
 from ckanext.provincial import schemas
 from tests.factories import BY_TYPE, COMMON, DATA_TYPES, RESOURCE, RESOURCE_BY_TYPE, gdc_dataset, provincial_organization
 
+# clean_db: the tests reuse fixed dataset names (the GDC examples) and one counts search results.
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 

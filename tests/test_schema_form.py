@@ -11,6 +11,7 @@ from ckan.tests.helpers import call_action
 
 from tests.factories import gdc_dataset, provincial_organization
 
+# clean_db: the forms create datasets under fixed names, which must be free.
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
 

@@ -20,6 +20,7 @@ FACTORIES = "ข้อมูลโรงงานอุตสาหกรรม�
 TOURISM = "สถิตินักท่องเที่ยวจังหวัดสระบุรี"
 
 
+# clean_db, clean_index: the tests assert exactly which datasets a Thai word finds.
 @pytest.fixture
 def datasets(with_plugins, clean_db, clean_index):
     org = provincial_organization()

@@ -48,6 +48,8 @@ def dataset(org, **fields):
     return call_action("package_create", **gdc_dataset("record", owner_org=org["id"], **fields))
 
 
+# clean_db: the sync's report (added, updated, removed, unchanged) is what these tests read,
+# and it depends on the code lists already in the portal.
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 class TestSync:
     def test_first_sync_loads_every_code_list(self, sysadmin):

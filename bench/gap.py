@@ -86,6 +86,11 @@ def start_ckan(args):
 
     model.repo.init_db()
     _run_migrations("provincial")
+    # CKAN's migration environment leaves the model on a NullPool engine (a new connection for
+    # each query after a commit); a web process never migrates, so measure with a pooled one.
+    from ckan.common import config
+
+    model.init_model(sa.engine_from_config(config, pool_pre_ping=True))
     return context
 
 

@@ -64,7 +64,7 @@ def test_app() -> CKANTestApp:
     return CKANTestApp(_apps[key])
 
 
-test_app.__test__ = False
+test_app.__test__ = False  # a factory, not a test
 
 
 _engines: dict[str, sqlalchemy.engine.Engine] = {}
@@ -85,4 +85,4 @@ def pooled_database() -> None:
         if url not in _engines:
             _engines[url] = sqlalchemy.engine_from_config(config, pool_pre_ping=True)
         model.Session.remove()
-        model.init_model(_engines[url])  # a factory, not a test
+        model.init_model(_engines[url])

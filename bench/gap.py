@@ -85,7 +85,8 @@ def start_ckan(args):
     from ckan.cli.db import _run_migrations
 
     model.repo.init_db()
-    _run_migrations("provincial")
+    for plugin in ("activity", "tracking", "provincial"):
+        _run_migrations(plugin)
     # CKAN's migration environment leaves the model on a NullPool engine (a new connection for
     # each query after a commit); a web process never migrates, so measure with a pooled one.
     from ckan.common import config

@@ -85,7 +85,8 @@ def load_ckan(args, database: bool = True):
     from ckan.cli.db import _run_migrations
 
     model.repo.init_db()
-    _run_migrations("provincial")
+    for plugin in ("activity", "tracking", "provincial"):
+        _run_migrations(plugin)
     return model
 
 

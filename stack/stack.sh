@@ -289,6 +289,13 @@ write_ckan_ini() {
 
 ckan_db_setup() {
     ckan_cli db init >"$LOG/db-init.log" 2>&1 || { tail -30 "$LOG/db-init.log"; die "ckan db init failed"; }
+    # CKAN's change history and usage statistics: named, since a plugin's first
+    # migration is not "pending" to `db init` while the plugin has no revision.
+    local plugin
+    for plugin in activity tracking; do
+        ckan_cli db upgrade -p "$plugin" >>"$LOG/db-init.log" 2>&1 \
+            || { tail -30 "$LOG/db-init.log"; die "ckan db upgrade -p $plugin failed"; }
+    done
     if [ -d "$ROOT/ckanext/provincial/migration/provincial" ]; then
         ckan_cli db upgrade -p provincial >>"$LOG/db-init.log" 2>&1 \
             || { tail -30 "$LOG/db-init.log"; die "ckan db upgrade -p provincial failed"; }

@@ -86,3 +86,34 @@ def pooled_database() -> None:
             _engines[url] = sqlalchemy.engine_from_config(config, pool_pre_ping=True)
         model.Session.remove()
         model.init_model(_engines[url])
+
+
+# Plugins of test.ini whose tables need their own migration beyond CKAN's core ones.
+PORTAL_MIGRATIONS = ("activity", "tracking", "provincial")
+
+
+def migrate_portal() -> None:
+    """The migrations a portal built from test.ini needs (``ckan db upgrade -p NAME``),
+    then the model on a pooled engine again."""
+    from ckan.cli.db import _run_migrations
+
+    ensure_plugins()  # CKAN finds a plugin's migrations through the loaded plugin
+    for plugin in PORTAL_MIGRATIONS:
+        _run_migrations(plugin)
+    pooled_database()
+
+
+def call_action(action_name: str, context: dict | None = None, **kwargs):
+    """CKAN's ``ckan.tests.helpers.call_action`` acting, unless told otherwise, as the site user.
+
+    CKAN's helper acts as a user named "127.0.0.1" that does not exist. With the ``activity``
+    plugin on, every change records who made it and an unknown user is refused ("User not
+    found"), so a test acts as the site user, as CKAN's commands do.
+    """
+    from ckan.tests import helpers
+
+    if context is None:
+        context = {}
+    if "user" not in context:
+        context["user"] = helpers.call_action("get_site_user", {"ignore_auth": True})["name"]
+    return helpers.call_action(action_name, context, **kwargs)

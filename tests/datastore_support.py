@@ -16,7 +16,7 @@ from typing import Any
 
 
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from tests import live_portal
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from tests.factories import gdc_dataset, provincial_organization
 

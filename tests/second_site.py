@@ -34,8 +34,8 @@ def main(ini: str, source_url: str, output: str) -> None:
         from ckanext.harvest.tests import lib
 
         model.repo.init_db()
-        _run_migrations("provincial")
-        _run_migrations("harvest")
+        for plugin in ("activity", "tracking", "provincial", "harvest"):
+            _run_migrations(plugin)
         site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
 
         def call(action, **data):

@@ -17,7 +17,7 @@ from rq.registry import FailedJobRegistry
 
 import ckan.plugins.toolkit as toolkit
 from ckan.lib import jobs as ckan_jobs
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial import background
 from tests import factories

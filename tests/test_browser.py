@@ -28,7 +28,7 @@ from typing import Any, Iterator
 import pytest
 
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial import plan_io
 from tests import ckan_session

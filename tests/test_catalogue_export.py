@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial import catalogue_export
 from ckanext.provincial.gdc_workbook import reader

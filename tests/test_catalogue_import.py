@@ -30,7 +30,7 @@ import ckan.model as ckan_model
 import ckan.plugins.toolkit as toolkit
 from ckan.lib import jobs as ckan_jobs
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial import catalogue_import
 from ckanext.provincial.gdc_workbook import layout as layouts, writer

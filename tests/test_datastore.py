@@ -12,7 +12,7 @@ import requests
 
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from tests import datastore_support as support
 

@@ -7,7 +7,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
 import ckan.plugins.toolkit as toolkit
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 from ckanext.dcat.processors import RDFParser
 
 from ckanext.provincial import freshness

@@ -5,7 +5,7 @@ import pytest
 
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from tests.factories import gdc_dataset, provincial_organization
 from tests.vocabulary_support import edit, sync

@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial.loading import datastore as loader
 from ckanext.provincial.views import downloads

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from tests import ckan_session
 from tests.factories import gdc_dataset, provincial_organization

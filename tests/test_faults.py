@@ -43,7 +43,7 @@ from ckan.cli.search_index import search_index
 from ckan.lib.search import SearchIndexError
 from ckan.lib.search.common import SolrSettings
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial import plan_io
 from tests.datastore_support import wait_until

@@ -4,7 +4,7 @@ import requests
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from tests.factories import gdc_dataset, provincial_organization
 

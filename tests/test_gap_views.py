@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial import plan_io
 from tests.gap_support import dataset, days_ago

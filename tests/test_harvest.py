@@ -20,7 +20,7 @@ import requests
 
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 from ckanext.dcat.processors import RDFParser
 
 from tests import ckan_session

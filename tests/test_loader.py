@@ -10,7 +10,7 @@ import decimal
 
 import pytest
 
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial.loading import datastore as loader
 from ckanext.provincial.loading.datastore import LoadError

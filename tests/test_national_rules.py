@@ -17,7 +17,7 @@ import yaml
 
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 from ckanext.dcat.processors import RDFParser
 
 from ckanext.provincial import national_rules as rules

@@ -9,7 +9,7 @@ import pytest
 
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial import plan_io
 from tests.gap_support import coordinating_org

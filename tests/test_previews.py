@@ -10,7 +10,7 @@ import pytest
 import requests
 
 import ckan.plugins.toolkit as toolkit
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial import previews
 from tests import datastore_support as support

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as toolkit
 from ckan.model import meta
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from tests.gap_support import coordinating_org
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 import ckan.plugins.toolkit as toolkit
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial import schemas
 from tests.factories import BY_TYPE, COMMON, DATA_TYPES, RESOURCE, RESOURCE_BY_TYPE, gdc_dataset, provincial_organization

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from tests.factories import gdc_dataset, provincial_organization
 

@@ -3,7 +3,7 @@ import pytest
 
 import ckan.plugins.toolkit as toolkit
 from ckan.common import config_declaration
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 import ckanext.provincial as provincial
 

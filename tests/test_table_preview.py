@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from tests import ckan_session
 from tests import datastore_support as support

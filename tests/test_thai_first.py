@@ -15,7 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial import thai_dates
 from tests.factories import gdc_dataset, provincial_organization

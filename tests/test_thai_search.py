@@ -9,7 +9,7 @@ import requests
 
 import ckan
 import ckan.plugins.toolkit as toolkit
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from tests.factories import RESOURCE, RESOURCE_BY_TYPE, gdc_dataset, provincial_organization
 

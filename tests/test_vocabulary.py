@@ -6,7 +6,7 @@ import pytest
 import ckan.plugins.toolkit as toolkit
 from ckan.cli.cli import ckan as ckan_command
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from tests.factories import gdc_dataset, provincial_organization
 from tests.sql_support import statements_while

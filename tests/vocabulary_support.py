@@ -1,7 +1,7 @@
 """Helpers of the vocabulary tests: the sync as a user calls it, and edits of the copied files."""
 from __future__ import annotations
 
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 # The options that name the files the sync reads.
 SYNC_CONFIG = {

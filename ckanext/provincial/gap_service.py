@@ -24,7 +24,7 @@ import geothai
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import gap, gap_cache, model
+from ckanext.provincial import gap, gap_cache, model, site
 from ckanext.provincial.validators import requirement as checks
 
 TIMEZONE = ZoneInfo("Asia/Bangkok")
@@ -38,8 +38,7 @@ def today() -> dt.date:
 
 
 def _site_context() -> dict[str, Any]:
-    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"ignore_auth": True, "user": site_user["name"]}
+    return site.site_context()
 
 
 # ---------------------------------------------------------------- search
@@ -66,17 +65,28 @@ def requirement_filter(province_code: str, code: str) -> str:
     return f"+{gap.INDEX_REQUIREMENT_FIELD}:{_literal(gap.requirement_key(province_code, code))}"
 
 
+# The id is read under another name: CKAN's tracking plugin looks up the views of every
+# search result that has an ``id``, one query each (upstream.py), which the engine never uses.
+_ID_ALIAS = "dataset_id"
+
+
 def search_all(context, fq: str, fl: list[str]) -> list[dict[str, Any]]:
     """Every active dataset matching ``fq`` that the context may see, ``rows_max`` per search."""
     rows = max(1, min(int(toolkit.config.get("ckan.search.rows_max") or 1000), 1000))
+    fields = [f"{_ID_ALIAS}:id" if field == "id" else field for field in fl]
     found: list[dict[str, Any]] = []
     start = 0
     while True:
         page = toolkit.get_action("package_search")(dict(context), {
-            "q": "*:*", "fq": fq, "fl": fl, "rows": rows, "start": start, "sort": "id asc",
+            "q": "*:*", "fq": fq, "fl": fields, "rows": rows, "start": start, "sort": "id asc",
             "include_private": True, "facet": "false",
         })
-        results = [r if isinstance(r, dict) else {"id": r} for r in page["results"]]
+        results = []
+        for result in page["results"]:
+            result = dict(result) if isinstance(result, dict) else {_ID_ALIAS: result}
+            if _ID_ALIAS in result:
+                result["id"] = result.pop(_ID_ALIAS)
+            results.append(result)
         found.extend(results)
         start += rows
         if not results or start >= page["count"]:
@@ -276,6 +286,7 @@ def record_snapshots(province_codes: Optional[list[str]]) -> list[dict[str, Any]
             taken_at=taken_at, province_code=code, total=scores["total"], coverage=scores["coverage"],
             readiness=scores["readiness"], counts=scores["counts"],
             by_development_issue=gap.aggregate(rows, "development_issue"),
+            statuses={row["id"]: row["status"] for row in rows if row.get("id")},
         )
         session.add(snapshot)
         recorded.append(snapshot)

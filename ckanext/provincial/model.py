@@ -105,6 +105,8 @@ class GapSnapshot(toolkit.BaseModel):
     readiness = sa.Column(sa.Float, nullable=False)
     counts = sa.Column(postgresql.JSONB, nullable=False)
     by_development_issue = sa.Column(postgresql.JSONB, nullable=False)
+    # requirement id → its status at that moment (empty in snapshots older than this column)
+    statuses = sa.Column(postgresql.JSONB, nullable=False, default=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -127,18 +129,18 @@ def session():
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-def _matchable(value: Any) -> bool:
+def matchable(value: Any) -> bool:
     return not (isinstance(value, str) and _UNSTORABLE.search(value))
 
 
 # ------------------------------------------------------------------ queries
 
 def requirement_by_id(requirement_id: str) -> Optional[Requirement]:
-    return session().query(Requirement).get(requirement_id) if requirement_id and _matchable(requirement_id) else None
+    return session().query(Requirement).get(requirement_id) if requirement_id and matchable(requirement_id) else None
 
 
 def requirement_by_code(province_code: str, code: str) -> Optional[Requirement]:
-    if not (_matchable(province_code) and _matchable(code)):
+    if not (matchable(province_code) and matchable(code)):
         return None
     return (
         session().query(Requirement)
@@ -157,10 +159,10 @@ def requirements(
     q: Optional[str] = None,
 ) -> list[Requirement]:
     """Requirements matching the filters (one query), ordered by province and code."""
-    if not all(_matchable(value) for value in (development_issue, sub_issue, agency, pmqa, q)):
+    if not all(matchable(value) for value in (development_issue, sub_issue, agency, pmqa, q)):
         return []
     if province_codes is not None:
-        province_codes = [code for code in province_codes if _matchable(code)]
+        province_codes = [code for code in province_codes if matchable(code)]
     query = session().query(Requirement)
     if province_codes is not None:
         query = query.filter(Requirement.province_code.in_(list(province_codes)))
@@ -188,7 +190,7 @@ def requirements_by_codes(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, s
     wanted: dict[str, set[str]] = {}
     for province_code, code in pairs:
         code = (code or "").strip()
-        if province_code and code and _matchable(province_code) and _matchable(code):
+        if province_code and code and matchable(province_code) and matchable(code):
             wanted.setdefault(province_code, set()).add(code.lower())
     if not wanted:
         return {}
@@ -206,7 +208,7 @@ def requirements_by_codes(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, s
 
 def canonical_codes(province_code: str, codes: Iterable[str]) -> dict[str, str]:
     """Lower-cased code → code as written in the plan, for those of ``codes`` the province plans."""
-    wanted = {(code or "").strip().lower() for code in codes if (code or "").strip() and _matchable(code)}
+    wanted = {(code or "").strip().lower() for code in codes if (code or "").strip() and matchable(code)}
     if not wanted:
         return {}
     rows = (
@@ -244,7 +246,7 @@ _GROUP = sa.table("group", sa.column("id"), sa.column("name"), sa.column("title"
 
 def organizations(ids_or_names: Iterable[str]) -> dict[str, dict[str, str]]:
     """Active organizations by id and by name → ``{"id", "name", "title"}``, in one query."""
-    wanted = sorted({value for value in ids_or_names if value and _matchable(value)})
+    wanted = sorted({value for value in ids_or_names if value and matchable(value)})
     if not wanted:
         return {}
     rows = session().execute(

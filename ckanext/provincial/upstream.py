@@ -95,12 +95,32 @@ PATCHES: tuple[Patch, ...] = (
         why="Chained: refuses a data_dict without a package dict (upstream fails with HTTP 500) "
             "and makes no views inside a workbook import.",
     ),
+    Patch(
+        ours="ckanext.provincial.actions.vocabulary:GroupPlan.apply",
+        upstream="ckanext.activity.subscriptions:group_or_org_changed",
+        package="ckan", written_for="2.11.6",
+        source_sha256="8e3658242b93a788",
+        why="The activity plugin reads a group action's result as a dict: with return_id_only "
+            "(a string) every group create fails, so the sync asks for it only without that plugin.",
+    ),
+    Patch(
+        ours="ckanext.provincial.gap_service:search_all",
+        upstream="ckanext.tracking.plugin:TrackingPlugin.after_dataset_search",
+        package="ckan", written_for="2.11.6",
+        source_sha256="8abbef12e76b3bdf",
+        why="The tracking plugin reads the views of each search result with an id, one query per "
+            "dataset and per resource; the gap engine reads the id under another name so that its "
+            "searches over the whole catalogue make none.",
+    ),
 )
 
 
 def resolve(dotted: str) -> Callable[..., Any]:
     module, _sep, name = dotted.partition(":")
-    return getattr(importlib.import_module(module), name)
+    found: Any = importlib.import_module(module)
+    for part in name.split("."):  # "Class.method" as well as "function"
+        found = getattr(found, part)
+    return found
 
 
 def source_sha256(function: Callable[..., Any]) -> str:

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import development_issues, vocabulary
@@ -204,8 +205,9 @@ class GroupPlan:
 
     def apply(self, context: dict) -> None:
         # The sync reads nothing back: without return_id_only each create ends in a group_show
-        # that also searches the group's datasets.
-        own = {"user": context["user"], "return_id_only": True}
+        # that also searches the group's datasets. CKAN's activity plugin needs that group
+        # dict (upstream.py), so it is asked for only without that plugin.
+        own = {"user": context["user"], "return_id_only": not plugins.plugin_loaded("activity")}
         for spec in self.wanted:
             data: dict[str, Any] = {"title": spec.title, "description": spec.description, **spec.fields}
             if self.group_type == store.ISSUE_GROUP_TYPE:

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import catalogue_export, catalogue_import, model
 from ckanext.provincial.cli import provincial
-from ckanext.provincial.cli.requirement import site_context
+from ckanext.provincial.site import site_context
 from ckanext.provincial.validators import requirement as checks
 
 

@@ -6,16 +6,13 @@ import click
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial.cli import provincial
+from ckanext.provincial.site import site_context as _site_context
 
 
 @provincial.group(name="datastore", short_help="DataStore loading and content validation.")
 def datastore():
     """Load tables into the DataStore and check their contents."""
 
-
-def _site_context() -> dict:
-    user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"ignore_auth": True, "user": user["name"]}
 
 
 def _resources(ids, all_):

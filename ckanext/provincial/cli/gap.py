@@ -8,7 +8,7 @@ import click
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial.cli import provincial
-from ckanext.provincial.cli.requirement import site_context
+from ckanext.provincial.site import site_context
 
 
 @provincial.group(name="gap", short_help="Gap analysis: snapshots for the coverage trend.")

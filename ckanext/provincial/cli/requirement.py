@@ -11,11 +11,7 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import plan_io
 from ckanext.provincial.cli import provincial
-
-
-def site_context() -> dict:
-    user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"ignore_auth": True, "user": user["name"]}
+from ckanext.provincial.site import site_context
 
 
 @provincial.group(name="requirement", short_help="Requirement plans (TO BE): import, export, template.")

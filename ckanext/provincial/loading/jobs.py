@@ -16,7 +16,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import settings
+from ckanext.provincial import settings, site
 from ckanext.provincial.loading import datastore as loader
 from ckanext.provincial.content_checks import content
 from ckanext.provincial.content_checks import jobs as checks
@@ -57,7 +57,7 @@ def _datastore_views(resource_id: str) -> None:
     resource = toolkit.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
     dataset = toolkit.get_action("package_show")({"ignore_auth": True}, {"id": resource["package_id"]})
     toolkit.get_action("resource_create_default_resource_views")(
-        {"ignore_auth": True}, {"resource": resource, "package": dataset, "create_datastore_views": True})
+        site.site_context(), {"resource": resource, "package": dataset, "create_datastore_views": True})
 
 
 def load(resource: dict[str, Any], path: str) -> dict[str, Any]:

@@ -22,6 +22,11 @@ fi
 # to `db upgrade` while the plugin has no revision yet).
 say "database migrations"
 ckan_cli db upgrade
+for plugin in activity tracking; do
+    if has_plugin "$plugin"; then
+        ckan_cli db upgrade -p "$plugin"
+    fi
+done
 migrations=$(python3 -c 'import os, ckanext.provincial as m; print(os.path.join(os.path.dirname(m.__file__), "migration", "provincial"))')
 if [ -d "$migrations" ]; then
     ckan_cli db upgrade -p provincial

@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup, Comment
 
 from ckan.lib.i18n import build_js_translations
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial import core_messages
 from tests import ckan_session
@@ -139,6 +139,11 @@ def world(reset_db, reset_index, migrate_db_for):
         pmqa=["4.1"], requirement_codes=["R-1.1"], last_updated_date="2024-01-31"))
     resource = datastore_resource(dataset["id"], ROWS, name="ประชากรรายตำบล พ.ศ. 2566")
     view = call_action("resource_view_list", id=resource["id"])[0]
+    # Changes by a person, so that the activity streams and the plan's history have lines to read.
+    call_action("package_patch", {"user": admin["name"]}, id=dataset["id"], notes="ปรับปรุงคำอธิบาย")
+    requirement = call_action("provincial_requirement_show", province_code="13", code="R-2", include_datasets=False)
+    call_action("provincial_requirement_update", {"user": admin["name"]}, id=requirement["id"], code="R-2",
+                title_th="ปริมาณขยะมูลฝอยรายอำเภอ (ตัน)", sub_issue="13-livable-industry-clean", priority="low")
     groups = call_action("group_list", type="development-issue") + call_action("group_list", type="national-category")
     allowed = Allowed(phrases=[
         *preset_names(), *groups, sysadmin["name"], admin["name"], org["name"], dataset["name"],
@@ -176,6 +181,11 @@ PAGES = {
     "resource form": ("/th/dataset/{dataset}/resource/new", "admin"),
     "login": ("/th/user/login", None),
     "dashboard": ("/th/dashboard/datasets", "admin"),
+    "news feed": ("/th/dashboard/", "admin"),
+    "dataset activity": ("/th/dataset/activity/{dataset}", None),
+    "user activity": ("/th/user/activity/{user}", None),
+    "plan history": ("/th/requirement/history?province_code=13", None),
+    "changed requirement": ("/th/requirement/13/R-2", None),
 }
 
 
@@ -184,7 +194,7 @@ def pages(world):
     """Each page of ``PAGES`` read once: its status and body."""
     app = ckan_session.test_app()
     names = {"dataset": world["dataset"]["name"], "resource": world["resource"]["id"],
-             "view": world["view"]["id"], "org": world["org"]["name"]}
+             "view": world["view"]["id"], "org": world["org"]["name"], "user": world["admin"]["name"]}
     read = {}
     for label, (path, user) in PAGES.items():
         headers = {"Authorization": world[user]["token"]} if user else {}

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+import uuid
+
 import sqlalchemy.exc
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import gap_service, model, plan_io
+from ckanext.provincial import gap_service, model, plan_activity, plan_io
 from ckanext.provincial.validators import requirement as checks
 from ckanext.provincial.actions.schema_check import validated
 
@@ -88,10 +90,11 @@ def provincial_requirement_create(context, data_dict) -> dict[str, Any]:
     data = validated(context, data_dict, checks.requirement_schema())
     if model.requirement_by_code(data["province_code"], data["code"]) is not None:
         raise _duplicate_code_error(data["province_code"], data["code"])
-    requirement = model.Requirement()
+    requirement = model.Requirement(id=str(uuid.uuid4()))
     requirement.assign(data)
     session = model.session()
     session.add(requirement)
+    plan_activity.record(context, plan_activity.NEW, requirement.as_dict())
     try:
         _commit(context)
     except sqlalchemy.exc.IntegrityError:
@@ -123,7 +126,10 @@ def provincial_requirement_update(context, data_dict) -> dict[str, Any]:
     other = model.requirement_by_code(requirement.province_code, data["code"])
     if other is not None and other.id != requirement.id:
         raise _duplicate_code_error(requirement.province_code, data["code"])
-    requirement.assign(data)
+    before = requirement.as_dict()
+    if requirement.assign(data):
+        plan_activity.record(context, plan_activity.CHANGED, requirement.as_dict(),
+                             changes=plan_activity.field_changes(before, requirement.as_dict()))
     try:
         _commit(context)
     except sqlalchemy.exc.IntegrityError:
@@ -141,6 +147,7 @@ def provincial_requirement_delete(context, data_dict) -> None:
     """
     toolkit.check_access("provincial_requirement_delete", context, data_dict)
     requirement = _find({"id": (data_dict or {}).get("id")})
+    plan_activity.record(context, plan_activity.DELETED, requirement.as_dict())
     model.session().delete(requirement)
     _commit(context)
 
@@ -306,8 +313,13 @@ def check_plan_rows(context, province_code: str, table: plan_io.PlanTable,
     return valid, errors
 
 
-def upsert_plan(province_code: str, rows: list[dict[str, Any]], dry_run: bool = False) -> dict[str, int]:
-    """Write validated rows in one transaction: new codes are added, known ones updated."""
+def upsert_plan(province_code: str, rows: list[dict[str, Any]], dry_run: bool = False,
+                context: Optional[dict[str, Any]] = None, filename: str = "") -> dict[str, int]:
+    """Write validated rows in one transaction: new codes are added, known ones updated.
+
+    With ``context`` (whose user imports), the import and each requirement it created or
+    changed are recorded in the plan's history in the same transaction.
+    """
     session = model.session()
     existing = {r.code.lower(): r for r in model.requirements([province_code])}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
@@ -317,23 +329,42 @@ def upsert_plan(province_code: str, rows: list[dict[str, Any]], dry_run: bool = 
             key = "created" if requirement is None else ("updated" if requirement.changes(data) else "unchanged")
             counts[key] += 1
         return counts
+    written: list[tuple[str, model.Requirement, dict[str, list[Any]]]] = []
     try:
         for data in rows:
             requirement = existing.get(data["code"].lower())
             if requirement is None:
-                requirement = model.Requirement()
+                requirement = model.Requirement(id=str(uuid.uuid4()))
                 requirement.assign(data)
                 session.add(requirement)
                 counts["created"] += 1
-            elif requirement.assign(data):
+                written.append((plan_activity.NEW, requirement, {}))
+                continue
+            before = requirement.as_dict()
+            if requirement.assign(data):
                 counts["updated"] += 1
+                written.append((plan_activity.CHANGED, requirement,
+                                plan_activity.field_changes(before, requirement.as_dict())))
             else:
                 counts["unchanged"] += 1
+        if context is not None and written:
+            _record_import(context, province_code, filename, counts, written)
         session.commit()
     except Exception:
         session.rollback()
         raise
     return counts
+
+
+def _record_import(context, province_code: str, filename: str, counts: dict[str, int],
+                   written: list[tuple[str, model.Requirement, dict[str, list[Any]]]]) -> None:
+    codes = {
+        "created": [r.code for kind, r, _c in written if kind == plan_activity.NEW],
+        "updated": [r.code for kind, r, _c in written if kind == plan_activity.CHANGED],
+    }
+    import_id = plan_activity.record_import(context, province_code, filename, counts, codes)
+    for kind, requirement, changes in written:
+        plan_activity.record(context, kind, requirement.as_dict(), changes=changes or None, import_id=import_id)
 
 
 def provincial_requirement_import(context, data_dict) -> dict[str, Any]:
@@ -378,7 +409,7 @@ def provincial_requirement_import(context, data_dict) -> dict[str, Any]:
             error_summary={toolkit._("File"): toolkit._("{errors} errors in {rows} rows; nothing was imported").format(
                 errors=len(errors), rows=len(rows))},
         )
-    counts = upsert_plan(data["province_code"], valid, dry_run=data["dry_run"])
+    counts = upsert_plan(data["province_code"], valid, dry_run=data["dry_run"], context=context, filename=filename)
     return dict(counts, rows=len(valid), dry_run=data["dry_run"], notes=table.notes)
 
 

@@ -11,6 +11,7 @@ CKAN's config declarations, and solr/conf/ (the local stack's Solr files).
 from __future__ import annotations
 
 import configparser
+import datetime
 import importlib.metadata
 import importlib.util
 import os
@@ -869,3 +870,28 @@ def test_wait_for_names_the_missing_variable(capsys, monkeypatch):
     assert wait_for.main(["solr"]) == 2
     assert "CKAN_SOLR_URL is not set" in capsys.readouterr().err
     assert wait_for.main(["elasticsearch"]) == 2
+
+
+# ------------------------------------------------- nightly usage summary --
+
+nightly = _load_module("docker_nightly", DOCKER / "ckan" / "setup" / "nightly.py")
+
+
+def test_worker_starts_the_nightly_usage_summary_beside_the_job_worker():
+    script = (DOCKER / "ckan" / "setup" / "start_worker.sh").read_text(encoding="utf-8")
+    background = script.index("python3 /srv/app/provincial/nightly.py &")
+    assert background < script.index("exec ckan")  # started before the worker replaces the shell
+    # What it runs: the tracking summary (CKAN's `ckan tracking update`, from a sensible first day).
+    assert [list(c) for c in nightly.COMMANDS] == [
+        ["provincial", "usage", "update"], ["provincial", "gap", "snapshot"], ["provincial", "datarequest", "refresh"]]
+
+
+def test_nightly_runs_at_night_in_thailand():
+    zone = nightly.bangkok()
+    at = nightly.run_at("02:30")
+    evening = datetime.datetime(2026, 12, 3, 23, 0, tzinfo=zone)
+    assert nightly.next_run(evening, at) == datetime.datetime(2026, 12, 4, 2, 30, tzinfo=zone)
+    early = datetime.datetime(2026, 12, 3, 1, 0, tzinfo=zone)
+    assert nightly.next_run(early, at) == datetime.datetime(2026, 12, 3, 2, 30, tzinfo=zone)
+    assert evening.utcoffset() == datetime.timedelta(hours=7)
+    assert nightly.run_at("not a time") == datetime.time(2, 30)

@@ -13,4 +13,6 @@ set -euo pipefail
 
 python3 /srv/app/provincial/configure.py
 python3 /srv/app/provincial/wait_for.py database redis
+# The nightly usage statistics summary (nightly.py), beside the job worker.
+python3 /srv/app/provincial/nightly.py &
 exec ckan -c "${CKAN_INI:-/srv/app/ckan.ini}" provincial worker "$@"

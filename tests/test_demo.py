@@ -380,7 +380,7 @@ def test_a_workbook_named_after_no_demo_organization_is_refused(tmp_path):
 def _state(code):
     """What the demo holds in a province: ids of organizations, datasets,
     requirements and resources (with their file hashes)."""
-    from ckan.tests.helpers import call_action
+    from tests.ckan_session import call_action
 
     province = builder.load_catalogue().province(code)
     orgs = sorted(name for name in call_action("organization_list") if name.startswith(province.slug + "-"))
@@ -398,7 +398,6 @@ def _state(code):
 @pytest.fixture(scope="module")
 def loaded(reset_db, reset_index, migrate_db_for):
     """A site as ``make demo`` leaves it: plugin tables, vocabularies, then both pilot provinces."""
-    from ckan.tests import helpers
     from ckanext.provincial.demo import loader
     from tests import ckan_session
 
@@ -406,7 +405,7 @@ def loaded(reset_db, reset_index, migrate_db_for):
     reset_db()
     migrate_db_for("provincial")
     reset_index()
-    helpers.call_action("provincial_vocabulary_sync")
+    ckan_session.call_action("provincial_vocabulary_sync")
 
     started = time.monotonic()
     summaries = loader.load()
@@ -452,7 +451,7 @@ class TestLoaded:
     def test_the_agency_workbook_is_imported_public_into_its_agency(self, loaded, agency_workbook):
         """Its datasets as the import page makes them: public (the demo publishes), in
         the agency's organization, the provincial fields read, link resources."""
-        from ckan.tests.helpers import call_action
+        from tests.ckan_session import call_action
 
         org = call_action("organization_show", id="saraburi-pao")
         for expected in agency_workbook.expected:
@@ -488,6 +487,38 @@ class TestLoaded:
         assert all(d["name"] in html for d in agency_workbook.expected)
         assert _state("19") == loaded.states["19"]
 
+    @pytest.mark.parametrize("code", PILOTS)
+    def test_agency_staff_publish_so_the_streams_and_the_plan_history_show_people(self, loaded, code):
+        from ckanext.provincial.demo import people
+        from tests.ckan_session import call_action
+
+        province = builder.load_catalogue().province(code)
+        found = call_action("package_search", fq=f"name:{province.slug}-*", rows=1, sort="name asc")["results"][0]
+        stream = call_action("package_activity_list", id=found["id"])
+        staff = people.staff_name(found["organization"]["name"])
+        assert [a["activity_type"] for a in stream][-1] == "new package"
+        assert {a["user_id"] for a in stream} == {call_action("user_show", id=staff)["id"]}
+        members = call_action("member_list", id=found["organization"]["id"], object_type="user", capacity="editor")
+        assert call_action("user_show", id=staff)["id"] in {member_id for member_id, _kind, _role in members}
+
+        plan = call_action("provincial_plan_activity_list", province_code=code, limit=100)
+        created = [a for a in plan if a["activity_type"] == "new requirement"]
+        assert len(created) >= 40 and {a["data"]["actor"] for a in created} == {
+            people.staff_name(next(o["name"] for o in builder.organizations(builder.load_catalogue(), province)
+                                   if o["plan_coordinator"] == "True"))}
+
+    @pytest.mark.parametrize("code", PILOTS)
+    def test_data_requests_in_each_state_by_demo_users(self, loaded, code):
+        from tests.ckan_session import call_action
+
+        found = call_action("provincial_datarequest_list", province_code=code)
+        assert {"open", "accepted", "fulfilled", "declined", "answered"} <= {r["status"] for r in found["results"]}
+        assert all(r["user_name"].startswith("demo-citizen-") for r in found["results"])
+        shown = [call_action("provincial_datarequest_show", id=r["id"]) for r in found["results"]]
+        assert any(e["kind"] == "comment" for s in shown for e in s["events"])
+        accepted = next(s for s in shown if s["status"] == "accepted")
+        assert accepted["requirement"]["status"] != "available"
+
     def test_second_load_changes_nothing(self, loaded, cli):
         from ckan.cli.cli import ckan
 
@@ -503,7 +534,7 @@ class TestLoaded:
 
     @pytest.mark.parametrize("code", PILOTS)
     def test_gap_page_shows_every_status(self, loaded, code):
-        from ckan.tests.helpers import call_action
+        from tests.ckan_session import call_action
 
         gap_page = call_action("provincial_gap_show", province_code=code)
         counts = gap_page["summary"]["counts"]
@@ -524,7 +555,7 @@ class TestLoaded:
     ])
     @pytest.mark.parametrize("code", PILOTS)
     def test_thai_search_finds_demo_datasets_by_words_of_their_descriptions(self, loaded, code, word, key):
-        from ckan.tests.helpers import call_action
+        from tests.ckan_session import call_action
 
         province = builder.load_catalogue().province(code)
         pkg = call_action("package_show", id=province.dataset_name(key))
@@ -533,7 +564,7 @@ class TestLoaded:
         assert [d["name"] for d in found] == [province.dataset_name(key)]
 
     def test_files_went_through_the_file_store(self, loaded):
-        from ckan.tests.helpers import call_action
+        from tests.ckan_session import call_action
 
         pkg = call_action("package_show", id="pathumthani-factories-by-district")
         assert [r["format"] for r in pkg["resources"]] == ["CSV", "XLSX"]
@@ -545,7 +576,7 @@ class TestLoaded:
 
     @pytest.mark.parametrize("code", PILOTS)
     def test_the_broken_file_fails_validation_and_its_requirement_is_incomplete(self, loaded, code):
-        from ckan.tests.helpers import call_action
+        from tests.ckan_session import call_action
         from ckanext.provincial.content_checks import jobs
 
         planned, broken = _broken_resource(code)
@@ -574,7 +605,7 @@ class TestLoaded:
 
     @pytest.mark.parametrize("code", PILOTS)
     def test_the_map_files_pass_their_content_check(self, loaded, code):
-        from ckan.tests.helpers import call_action
+        from tests.ckan_session import call_action
         from ckanext.provincial.content_checks import jobs
 
         plan = builder.province_plan(builder.load_catalogue(), code, builder.issue_parents(), TODAY)
@@ -587,7 +618,7 @@ class TestLoaded:
             assert jobs.check_resource(resource["id"], None, wait_seconds=0) == "success", resource_name
 
     def test_an_agency_with_a_demo_name_that_is_not_demo_data_is_left_alone(self, loaded):
-        from ckan.tests.helpers import call_action
+        from tests.ckan_session import call_action
         from ckanext.provincial.demo import loader
 
         real_title = "สำนักงานสถิติจังหวัดปทุมธานี"
@@ -603,7 +634,7 @@ class TestLoaded:
         import copy
         import dataclasses
 
-        from ckan.tests.helpers import call_action
+        from tests.ckan_session import call_action
         from ckanext.provincial.demo import loader
 
         full = builder.load_catalogue()
@@ -619,7 +650,7 @@ class TestLoaded:
         import copy
         import dataclasses
 
-        from ckan.tests.helpers import call_action
+        from tests.ckan_session import call_action
         from ckanext.provincial.demo import loader, workbook as generator
 
         source = copy.deepcopy(agency_workbook.source)

@@ -32,7 +32,7 @@ from ckan.lib.navl.dictization_functions import DataError
 import ckan.model as ckan_model
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from ckanext.provincial import model, plan_io
 from tests import ckan_session
@@ -269,12 +269,31 @@ def test_requirement_update_refuses_or_saves_cleanly(site, field, value):
 # Read actions and their parameters: the hostile value replaces one parameter of a valid call.
 READ_CALLS = {
     "provincial_requirement_show": {"province_code": "13", "code": "BASE", "include_datasets": True},
+    # Data requests (more in tests/test_datarequest.py): a write as the sysadmin saves or refuses cleanly.
+    "provincial_datarequest_create": {"title": "ขอข้อมูล", "province_code": "13", "district_code": "1302",
+                                      "description": "", "purpose": "", "development_issue": "", "organization": ""},
+    "provincial_datarequest_show": {"id": "x"},
+    "provincial_datarequest_list": {"status": "open", "province_code": "13", "development_issue": "x",
+                                    "organization": "x", "user": "x", "requirement_id": "x", "q": "a", "limit": 5,
+                                    "offset": 0},
+    "provincial_datarequest_update": {"id": "x", "title": "x", "province_code": "13"},
+    "provincial_datarequest_accept": {"id": "x", "requirement_id": "x", "requirement": {}, "comment": ""},
+    "provincial_datarequest_close": {"id": "x", "outcome": "merged", "datasets": [], "reason": "", "merged_into": "x"},
+    "provincial_datarequest_comment": {"id": "x", "comment": "x"},
+    "provincial_datarequest_delete": {"id": "x"},
+    "provincial_datarequest_refresh": {},
+    "provincial_datarequest_feed": {"limit": 5},
     "provincial_requirement_list": {"province_code": "13", "q": "a", "limit": 5, "offset": 0, "pmqa": "4.1",
                                     "agency": "x", "development_issue": "x", "sub_issue": "x"},
     "provincial_gap_show": {"province_code": "13", "development_issue": "", "sub_issue": "", "agency": "",
                             "pmqa": "", "include_unlinked": True},
     "provincial_gap_summary": {"province_codes": ["13"]},
     "provincial_gap_snapshot_list": {"province_code": "13", "limit": 5},
+    "provincial_requirement_activity_list": {"id": "x", "limit": 5, "offset": 0},
+    "provincial_plan_activity_list": {"province_code": "13", "limit": 5, "offset": 0},
+    "provincial_requirement_status_history": {"id": "x"},
+    "provincial_usage_show": {"id": "x", "months": 12},
+    "provincial_usage_summary": {"province_code": "13", "organization": "x", "months": 12, "limit": 5},
     "provincial_harvest_search": {"q": "*:*", "fq": "", "rows": 5, "start": 0, "modified_since": "2024-01-01"},
     "provincial_harvest_show": {"id": "x"},
     "provincial_vocabulary_show": {"vocabulary": "pmqa", "province_code": "13"},

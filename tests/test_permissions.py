@@ -31,7 +31,7 @@ import pytest
 
 import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
+from tests.ckan_session import call_action
 
 from tests import ckan_session
 from tests.datastore_support import datastore_resource, unique
@@ -90,6 +90,8 @@ def world(reset_db, reset_index, migrate_db_for):
         requirement_codes=["R-PRIV"]))
     private_unlinked = call_action("package_create", **gdc_dataset(
         "record", owner_org=agency["id"], name=unique("privmark2"), title=PRIVATE_UNLINKED_TITLE, private=True))
+    # A change by a person (activity streams leave out the site user's): the private dataset's activity.
+    call_action("package_patch", {"user": users["editor"]["name"]}, id=private["id"], title=PRIVATE_TITLE)
     private_table = datastore_resource(private["id"], [{"อำเภอ": "เมืองปทุมธานี", "หมายเหตุ": PRIVATE_ROW}])
     public_table = datastore_resource(public["id"], [{"อำเภอ": "คลองหลวง", "หมายเหตุ": "สาธารณะ"}])
     # What the loader records once a table is in (the status the load actions read).
@@ -116,6 +118,7 @@ def world(reset_db, reset_index, migrate_db_for):
         # What the ``app`` fixture returns, made once: building an app per cell would be most of the run.
         app=ckan_session.test_app(),
     )
+    world.datarequest = _world_datarequest(users, agency, private)
     yield world
 
 
@@ -289,6 +292,53 @@ def _import_form(w, role) -> dict:
     return {"dry_run": "1", "upload": (io.BytesIO(_workbook(w, role)), "บัญชีข้อมูล.xlsx")}
 
 
+def _world_datarequest(users, agency, private) -> dict:
+    """A request by "user" to agency A, answered by a sysadmin with the private dataset: the show rows
+    prove its readers see that dataset and no one else does."""
+    asked = call_action("provincial_datarequest_create", {"user": users["user"]["name"]}, province_code="13",
+                        title="คำขอของโลก", organization=agency["name"])
+    call_action("provincial_datarequest_close", {"user": users["sysadmin"]["name"]}, id=asked["id"],
+                outcome="answered", datasets=[private["id"]])
+    return asked
+
+
+def _cell_request(w, role) -> dict:
+    """An open request of this cell alone, by "user" to agency A (written straight to its table, dated a
+    month ago, so the cells do not count against the requester's rate limit)."""
+    import datetime as dt
+
+    from ckanext.provincial import datarequest as rules
+
+    month_ago = dt.datetime.utcnow() - dt.timedelta(days=30)
+    request = rules.DataRequest(id=rules._new_id(), user_id=w.users["user"]["id"], title=unique("คำขอ"),
+                                province_code="13", organization_id=w.agency["id"], status=rules.OPEN,
+                                created=month_ago, modified=month_ago, datasets=[])
+    rules.session().add(request)
+    rules.session().commit()
+    return {"id": request.id}
+
+
+def _datarequest_accept(w, role) -> dict:
+    pub = call_action("provincial_requirement_show", site_context(), province_code="13", code="R-PUB")
+    return dict(_cell_request(w, role), requirement_id=pub["id"])
+
+
+def _datarequest_page(suffix: str) -> Callable[[Any, str], str]:
+    def path(w, role):
+        return f"/datarequest/{_cell_request(w, role)['id']}{suffix}"
+    path.__name__ = "datarequest" + suffix.replace("/", "_")
+    return path
+
+
+def _datarequest_accept_page(w, role) -> str:
+    return f"/requirement/new?province_code=13&datarequest={_cell_request(w, role)['id']}"
+
+
+DATAREQUEST_ASKERS = EVERYONE - {"anonymous"}
+DATAREQUEST_EDITORS = frozenset({"user", "admin", "sysadmin"})          # the requester, the coordinator of 13
+DATAREQUEST_COMMENTERS = frozenset({"user", "member", "editor", "admin", "sysadmin"})  # + agency A's members
+
+
 # ------------------------------------------------------------- checks --
 
 def _private_count(role: str) -> int:
@@ -378,6 +428,24 @@ MATRIX: tuple[Row, ...] = (
     Row("requirement_update", Action("provincial_requirement_update", _existing_requirement), PLAN_EDITORS),
     Row("requirement_delete", Action("provincial_requirement_delete", _delete_data), PLAN_EDITORS),
     Row("requirement_import", Action("provincial_requirement_import", _import_data), PLAN_EDITORS),
+    # --- change history: the plan's own (public), CKAN's for datasets (private ones only to their readers)
+    Row("requirement_activity_list", Action("provincial_requirement_activity_list", lambda w, r: {
+        "id": call_action("provincial_requirement_show", site_context(), province_code="13", code="R-PRIV")["id"]}),
+        EVERYONE),
+    Row("requirement_status_history", Action("provincial_requirement_status_history", lambda w, r: {
+        "id": call_action("provincial_requirement_show", site_context(), province_code="13", code="R-PRIV")["id"]}),
+        EVERYONE),
+    Row("plan_activity_list", Action("provincial_plan_activity_list", {"province_code": "13"}), EVERYONE),
+    Row("page_plan_history", Page("/requirement/history?province_code=13"), EVERYONE),
+    Row("package_activity_list_private", Action("package_activity_list", lambda w, r: {"id": w.private["id"]}),
+        READERS, sees=READERS),
+    # CKAN's agency stream leaves out private datasets for everyone (their own stream has them).
+    Row("organization_activity_list", Action("organization_activity_list", lambda w, r: {"id": w.agency["id"]}),
+        EVERYONE, blind=EVERYONE),
+    Row("recently_changed_packages_activity_list", Action("recently_changed_packages_activity_list"), EVERYONE,
+        sees=READERS),
+    Row("page_activity_private", Page("/dataset/activity/{private[name]}"), READERS, sees=READERS),
+    Row("page_organization_activity", Page("/organization/activity/{agency[name]}"), EVERYONE, blind=EVERYONE),
     # --- datasets from and into the national GDC workbook
     Row("dataset_import", Action("provincial_dataset_import", _dataset_import_data), WRITERS),
     Row("dataset_import_status", Action("provincial_dataset_import_status", _import_status_data), WRITERS),
@@ -480,12 +548,53 @@ MATRIX: tuple[Row, ...] = (
         sees=SYSADMIN, blind=EVERYONE - SYSADMIN),
     Row("page_dataset_search", Page("/dataset/"), EVERYONE, sees=READERS),
     Row("page_organization", Page("/organization/{agency[name]}"), EVERYONE, sees=READERS),
+    # --- usage statistics (public datasets only in totals; one dataset's figures as package_show)
+    Row("usage_show_public", Action("provincial_usage_show", lambda w, r: {"id": w.public["id"]}), EVERYONE),
+    Row("usage_show_private", Action("provincial_usage_show", lambda w, r: {"id": w.private["id"]}), READERS,
+        sees=READERS),
+    Row("usage_summary_agency", Action("provincial_usage_summary", lambda w, r: {"organization": w.agency["name"]}),
+        EVERYONE, blind=EVERYONE),
+    Row("usage_summary_13", Action("provincial_usage_summary", {"province_code": "13"}), EVERYONE, blind=EVERYONE),
+    Row("page_usage_13", Page("/usage/13"), EVERYONE, blind=EVERYONE),
+    Row("page_usage_13_csv", Page("/usage/13/export.csv"), EVERYONE, blind=EVERYONE),
     # --- pages: home
     Row("page_home", Page("/"), EVERYONE, blind=EVERYONE, check=check_home_figures),
     # --- pages: development issues
     Row("page_issue_index", Page("/development-issue/"), EVERYONE),
     Row("page_issue_new", Page("/development-issue/new"), SYSADMIN),
     Row("page_issue_edit", Page("/development-issue/edit/{issue[name]}"), SYSADMIN),
+    # --- data requests (a private dataset in an answer is listed to its readers only)
+    Row("datarequest_create", Action("provincial_datarequest_create", lambda w, r: {
+        "title": "ขอข้อมูล " + r, "province_code": "13"}), DATAREQUEST_ASKERS),
+    Row("datarequest_show", Action("provincial_datarequest_show", lambda w, r: {"id": w.datarequest["id"]}),
+        EVERYONE, sees=READERS),
+    Row("datarequest_list", Action("provincial_datarequest_list", {"province_code": "13"}), EVERYONE),
+    Row("datarequest_update", Action("provincial_datarequest_update", lambda w, r: dict(
+        _cell_request(w, r), title="แก้ไข", province_code="13")), DATAREQUEST_EDITORS),
+    Row("datarequest_accept", Action("provincial_datarequest_accept", _datarequest_accept), PLAN_EDITORS),
+    Row("datarequest_close", Action("provincial_datarequest_close", lambda w, r: dict(
+        _cell_request(w, r), outcome="declined", reason="ทดสอบสิทธิ์")), PLAN_EDITORS),
+    Row("datarequest_comment", Action("provincial_datarequest_comment", lambda w, r: dict(
+        _cell_request(w, r), comment="ความเห็น")), DATAREQUEST_COMMENTERS),
+    Row("datarequest_delete", Action("provincial_datarequest_delete", _cell_request), SYSADMIN),
+    Row("datarequest_refresh", Action("provincial_datarequest_refresh"), SYSADMIN),
+    Row("datarequest_feed", Action("provincial_datarequest_feed"), DATAREQUEST_ASKERS),
+    Row("page_datarequest_index", Page("/datarequest/"), EVERYONE),
+    Row("page_datarequest_new", Page("/datarequest/new"), DATAREQUEST_ASKERS),
+    Row("page_datarequest_new_post", Page("/datarequest/new", "POST", lambda w, r: {
+        "title": "จากแบบฟอร์ม " + r, "province_code": "13"}), DATAREQUEST_ASKERS),
+    Row("page_datarequest_read", Page("/datarequest/{datarequest[id]}"), EVERYONE, sees=READERS),
+    Row("page_datarequest_edit", Page(_datarequest_page("/edit")), DATAREQUEST_EDITORS),
+    Row("page_datarequest_comment", Page(_datarequest_page("/comment"), "POST", lambda w, r: {"comment": "ดี"}),
+        DATAREQUEST_COMMENTERS),
+    Row("page_datarequest_accept", Page(_datarequest_page("/accept"), "POST", lambda w, r: {
+        "requirement_id": call_action("provincial_requirement_show", site_context(), province_code="13",
+                                      code="R-PUB")["id"]}), PLAN_EDITORS),
+    Row("page_datarequest_close", Page(_datarequest_page("/close"), "POST", lambda w, r: {
+        "outcome": "declined", "reason": "ทดสอบ"}), PLAN_EDITORS),
+    Row("page_datarequest_delete", Page(_datarequest_page("/delete"), "POST", lambda w, r: {}), SYSADMIN),
+    Row("page_datarequest_dashboard", Page("/dashboard/datarequests"), DATAREQUEST_ASKERS),
+    Row("page_requirement_new_from_datarequest", Page(_datarequest_accept_page), PLAN_EDITORS),
 )
 
 CELLS = [pytest.param(row, role, id=f"{row.id}-{role}") for row in MATRIX for role in ROLES]

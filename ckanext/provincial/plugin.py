@@ -15,6 +15,7 @@ from ckanext.provincial import i18n as i18n_package
 from ckanext.provincial import indexing, vocabulary_store
 from ckanext.provincial.helpers import national as national_warnings
 from ckanext.provincial.content_checks import hooks as content_checks
+from ckanext.provincial.actions import datarequest as datarequests
 
 
 @toolkit.blanket.config_declarations
@@ -88,10 +89,12 @@ class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
     def after_dataset_create(self, context, pkg_dict):
         content_checks.after_dataset_create(context, pkg_dict)
         national_warnings.after_dataset_saved(pkg_dict)
+        datarequests.after_dataset_saved(pkg_dict)
 
     def after_dataset_update(self, context, pkg_dict):
         content_checks.after_dataset_update(context, pkg_dict)
         national_warnings.after_dataset_saved(pkg_dict)
+        datarequests.after_dataset_saved(pkg_dict)
 
     # IResourceController
 

@@ -115,3 +115,16 @@ def content_checks_limits() -> dict[str, Any]:
         "max_errors": _int("validation.max_errors"),
         "max_bytes": _int("validation.max_bytes"),
     }
+
+
+# ---------------------------------------------------------------- data requests
+
+def datarequest_rate_limit() -> tuple[int, int]:
+    """At most this many new data requests per user (0: no limit) in this many hours."""
+    return _int("datarequest.rate_limit", 5), _int("datarequest.rate_limit_hours", 24)
+
+
+def datarequest_email() -> bool:
+    """Send e-mails of data request events (when ``smtp.server`` is set)."""
+    value = _get("datarequest.email_notifications")
+    return True if value in (None, "") else toolkit.asbool(value)

@@ -13,8 +13,10 @@ def get_actions() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.actions import dataset, dcat
     from ckanext.provincial.actions import datastore
     from ckanext.provincial.actions import catalogue
+    from ckanext.provincial.actions import activity, usage, datarequest
 
     actions: dict[str, Callable[..., Any]] = {}
-    for module in (status, content_checks, vocabulary, requirement, gap, harvest, dataset, dcat, datastore, catalogue):
+    for module in (status, content_checks, vocabulary, requirement, gap, harvest, dataset, dcat, datastore, catalogue,
+                   activity, usage, datarequest):
         actions.update(module.get_actions())
     return actions

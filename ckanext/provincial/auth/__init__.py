@@ -10,8 +10,9 @@ def get_auth_functions() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.auth import requirement, gap
     from ckanext.provincial.auth import harvest
     from ckanext.provincial.auth import catalogue
+    from ckanext.provincial.auth import activity, usage, datarequest
 
-    modules: tuple = (content_checks, vocabulary, requirement, gap, harvest, catalogue)
+    modules: tuple = (content_checks, vocabulary, requirement, gap, harvest, catalogue, activity, usage, datarequest)
     functions: dict[str, Callable[..., Any]] = {}
     for module in modules:
         functions.update(module.get_auth_functions())

@@ -16,5 +16,6 @@ def get_commands():
     from ckanext.provincial.cli import vocabulary  # noqa: F401
     from ckanext.provincial.cli import requirement, gap  # noqa: F401
     from ckanext.provincial.cli import worker  # noqa: F401
+    from ckanext.provincial.cli import datarequest, usage  # noqa: F401
 
     return [provincial]

@@ -27,7 +27,7 @@ import ckan.plugins.toolkit as toolkit
 from werkzeug.datastructures import FileStorage
 
 from ckanext.provincial import indexing
-from ckanext.provincial.demo import builder
+from ckanext.provincial.demo import builder, people
 
 log = logging.getLogger(__name__)
 
@@ -166,13 +166,15 @@ def upsert_organization(site: Site, catalogue: builder.Catalogue, wanted: dict[s
     return UNCHANGED, stored
 
 
-def upsert_requirement(site: Site, wanted: dict[str, Any], stored: Optional[dict[str, Any]]) -> str:
+def upsert_requirement(site: Site, wanted: dict[str, Any], stored: Optional[dict[str, Any]],
+                       as_user: Optional[str] = None) -> str:
+    person = {"user": as_user} if as_user else None
     if stored is None:
-        site.call("provincial_requirement_create", **wanted)
+        site.call("provincial_requirement_create", _context=person, **wanted)
         return CREATED
     # The plan stores the agency's id and shows its name as agency_name.
     if _differs(wanted, {**stored, "agency": stored.get("agency_name")}):
-        site.call("provincial_requirement_update", id=stored["id"], **wanted)
+        site.call("provincial_requirement_update", _context=person, id=stored["id"], **wanted)
         return UPDATED
     return UNCHANGED
 
@@ -206,16 +208,19 @@ def _resources(plan: builder.DatasetPlan, stored: list[dict[str, Any]]) -> tuple
 
 
 def upsert_dataset(site: Site, catalogue: builder.Catalogue, plan: builder.DatasetPlan,
-                   stored: Optional[dict[str, Any]], org_ids: dict[str, str]) -> tuple[str, int]:
-    """Create or update one dataset; (outcome, files uploaded)."""
+                   stored: Optional[dict[str, Any]], org_ids: dict[str, str],
+                   as_user: Optional[str] = None) -> tuple[str, int]:
+    """Create or update one dataset (as ``as_user``, the agency's staff); (outcome, files uploaded)."""
     wanted = dict(plan.fields)
+    person = {"user": as_user} if as_user else {}
     if stored is None:
         # package_create takes no file uploads: create, then add the files, in
         # one transaction (one commit, one index write; a refused file leaves nothing).
-        created = site.call("package_create", _context={"defer_commit": True, "return_id_only": True}, **wanted)
+        created = site.call("package_create", _context={**person, "defer_commit": True, "return_id_only": True},
+                            **wanted)
         resources, uploads = _resources(plan, [])
         # package_update gives new files their views, DataStore load and check (validation.hooks).
-        site.call("package_update", **{**wanted, "id": created, "resources": resources})
+        site.call("package_update", _context=person, **{**wanted, "id": created, "resources": resources})
         return CREATED, len(uploads)
     if not builder.is_demo_title(stored.get("title"), catalogue):
         raise DemoError(f"dataset {plan.name} exists and is not demonstration data; "
@@ -230,7 +235,8 @@ def upsert_dataset(site: Site, catalogue: builder.Catalogue, plan: builder.Datas
             and stored.get("state") == "active":
         return UNCHANGED, 0
     log.debug("demo dataset %s changed: %s", plan.name, changed)
-    site.call("package_update", **{**_editable(stored), **wanted, "state": "active", "resources": resources})
+    site.call("package_update", _context=person,
+              **{**_editable(stored), **wanted, "state": "active", "resources": resources})
     return UPDATED, len(uploads)
 
 
@@ -304,12 +310,14 @@ def load_province(site: Site, catalogue: builder.Catalogue, code: str, today: dt
     province = plan.province
     summary = Summary(province.code, province.name_en)
 
-    org_ids = {}
+    org_ids, staff = {}, {}
     for wanted in plan.organizations:
         with _refused("organization", wanted["name"]):
             outcome, org = upsert_organization(site, catalogue, wanted)
+            staff[wanted["name"]] = people.ensure_staff(site, wanted, org["id"])
         summary.organizations.add(outcome)
         org_ids[wanted["name"]] = org["id"]
+    coordinator = next((staff[o["name"]] for o in plan.organizations if o.get("plan_coordinator") == "True"), None)
 
     stored_requirements = {
         r["code"].casefold(): r for r in site.call("provincial_requirement_list", province_code=province.code)
@@ -317,12 +325,13 @@ def load_province(site: Site, catalogue: builder.Catalogue, code: str, today: dt
     for wanted in plan.requirements:
         with _refused("requirement", f"{province.code}/{wanted['code']}"):
             summary.requirements.add(
-                upsert_requirement(site, wanted, stored_requirements.get(wanted["code"].casefold())))
+                upsert_requirement(site, wanted, stored_requirements.get(wanted["code"].casefold()), coordinator))
 
     stored = _stored_datasets(site, [d.name for d in plan.datasets])
     for index, dataset in enumerate(plan.datasets, 1):
         with _refused("dataset", dataset.name):
-            outcome, uploads = upsert_dataset(site, catalogue, dataset, stored.get(dataset.name), org_ids)
+            outcome, uploads = upsert_dataset(site, catalogue, dataset, stored.get(dataset.name), org_ids,
+                                              staff.get(dataset.fields["owner_org"]))
         summary.datasets.add(outcome)
         summary.resources += len(dataset.resources)
         summary.uploaded += uploads
@@ -434,4 +443,10 @@ def load(codes: Optional[Iterable[str]] = None, reset: bool = False, today: Opti
             summary.datasets.deleted = purged.datasets.deleted
             summary.seconds += purged.seconds
         summaries.append(summary)
+    from ckanext.provincial.demo import usage as demo_usage
+
+    demo_usage.record(catalogue, today, echo)  # made-up visits, so the demo shows usage statistics
+    from ckanext.provincial.demo import requests as demo_requests
+
+    demo_requests.record(site, catalogue, codes, echo)  # data requests in each state, by demo users
     return summaries

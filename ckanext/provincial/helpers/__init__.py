@@ -13,8 +13,9 @@ def get_helpers() -> dict[str, Callable[..., Any]]:
     from ckanext.provincial.helpers import home
     from ckanext.provincial.helpers import labels
     from ckanext.provincial.helpers import national
+    from ckanext.provincial.helpers import activity, usage, datarequest
 
-    modules: tuple = (dates, content_checks, vocabulary, gap, schema, home, labels, national)
+    modules: tuple = (dates, content_checks, vocabulary, gap, schema, home, labels, national, activity, usage, datarequest)
     found: dict[str, Callable[..., Any]] = {}
     for module in modules:
         found.update(module.get_helpers())

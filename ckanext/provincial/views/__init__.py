@@ -6,7 +6,8 @@ from flask import Blueprint
 
 def get_blueprints() -> list[Blueprint]:
     from ckanext.provincial.views import catalogue, datastore, downloads, gap, previews, requirement
+    from ckanext.provincial.views import datarequest, usage
     from ckanext.provincial.dcat import views as dcat_views
 
-    modules: tuple = (gap, requirement, previews, datastore, downloads, dcat_views, catalogue)
+    modules: tuple = (gap, requirement, previews, datastore, downloads, dcat_views, catalogue, datarequest, usage)
     return [bp for module in modules for bp in module.get_blueprints()]

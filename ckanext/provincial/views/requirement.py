@@ -10,10 +10,12 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.provincial import model, plan_io, settings
 from ckanext.provincial.helpers import gap as gap_helpers
 from ckanext.provincial.views.gap import _download, context
+from ckanext.provincial.views import datarequest as datarequest_views
 
 requirement_pages = Blueprint("provincial_requirement", __name__, url_prefix="/requirement")
 
 LIST_FILTERS = ("development_issue", "sub_issue", "agency", "pmqa", "q")
+HISTORY_LINES, HISTORY_PAGE = 10, 30
 
 
 def _province() -> str:
@@ -51,7 +53,29 @@ def index():
 
 
 def read(province_code: str, code: str):
-    return toolkit.render("requirement/read.html", {"requirement": _show(province_code, code)})
+    requirement = _show(province_code, code)
+    history = {
+        "activities": toolkit.get_action("provincial_requirement_activity_list")(
+            context(), {"id": requirement["id"], "limit": HISTORY_LINES}),
+        "status_changes": toolkit.get_action("provincial_requirement_status_history")(
+            context(), {"id": requirement["id"]}),
+    }
+    return toolkit.render("requirement/read.html", {"requirement": requirement, "history": history})
+
+
+def history():
+    """The changes of a province's plan, a page at a time."""
+    province_code = _province()
+    page = max(toolkit.h.get_page_number(request.args), 1)
+    try:
+        activities = toolkit.get_action("provincial_plan_activity_list")(context(), {
+            "province_code": province_code, "limit": HISTORY_PAGE + 1, "offset": (page - 1) * HISTORY_PAGE})
+    except toolkit.ValidationError:
+        toolkit.abort(404, toolkit._("Province not found"))
+    return toolkit.render("requirement/history.html", {
+        "province_code": province_code, "activities": activities[:HISTORY_PAGE], "page": page,
+        "has_next": len(activities) > HISTORY_PAGE,
+    })
 
 
 def _form_values() -> dict[str, Any]:
@@ -72,16 +96,24 @@ def new():
     if not province_code:
         toolkit.abort(400, toolkit._("Choose a province"))
     _require_editor(province_code)
+    datarequest_id = request.values.get("datarequest", "").strip()  # accepting a data request into the plan
     if request.method == "POST":
         values = dict(_form_values(), province_code=province_code)
         try:
-            created = toolkit.get_action("provincial_requirement_create")(context(), values)
+            if datarequest_id:
+                created = datarequest_views.accept_into_plan(datarequest_id, values)
+            else:
+                created = toolkit.get_action("provincial_requirement_create")(context(), values)
         except toolkit.ValidationError as error:
+            values["datarequest"] = datarequest_id
             return _render_form(values, error.error_dict, editing=False)
         except toolkit.NotAuthorized:
             toolkit.abort(403, toolkit._("Not authorized"))
         toolkit.h.flash_success(toolkit._("Requirement {code} added to the plan").format(code=created["code"]))
-        return toolkit.redirect_to("provincial_requirement.read", province_code=province_code, code=created["code"])
+        return toolkit.redirect_to("provincial_requirement.read",
+                                   province_code=created.get("province_code", province_code), code=created["code"])
+    if datarequest_id:
+        return _render_form(datarequest_views.requirement_prefill(datarequest_id), {}, editing=False)
     return _render_form({"province_code": province_code, "update_frequency_interval": 1}, {}, editing=False)
 
 
@@ -163,6 +195,7 @@ def export(fmt: str):
 
 requirement_pages.add_url_rule("/", view_func=index, strict_slashes=False)
 requirement_pages.add_url_rule("/new", view_func=new, methods=["GET", "POST"])
+requirement_pages.add_url_rule("/history", view_func=history)
 requirement_pages.add_url_rule("/import", view_func=import_plan, methods=["GET", "POST"])
 requirement_pages.add_url_rule("/template.<any(csv, xlsx):fmt>", view_func=template_file)
 requirement_pages.add_url_rule("/export.<any(csv, xlsx):fmt>", view_func=export)

@@ -150,7 +150,8 @@ def empty_own_queue() -> None:
         queue.empty()
 
 
-def wait_until(predicate, timeout: float = 90, interval: float = 0.5, what: str = "condition"):
+def wait_until(predicate, timeout: float = 90, interval: float = 0.5, what: str = "condition", log=None):
+    """``predicate()`` once it is true; on time-out an AssertionError with ``log()`` (a process's log)."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -158,5 +159,6 @@ def wait_until(predicate, timeout: float = 90, interval: float = 0.5, what: str 
         if last:
             return last
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})"
+                         + (f"\n{log()}" if log else ""))
 

@@ -405,7 +405,8 @@ class TestThroughTheWorker:
         assert portal.wait_loaded(table["id"])["status"] == "complete", portal.live.log("worker")
         found = portal.action("datastore_search", resource_id=table["id"], filters={"อำเภอ": "ธัญบุรี"})
         assert found["records"][0]["ตำบล"] == "ประชาธิปัตย์"
-        assert support.wait_until(lambda: "datatables_view" in portal.view_types(table["id"]), what="the table view")
+        assert support.wait_until(lambda: "datatables_view" in portal.view_types(table["id"]), what="the table view",
+                                  log=lambda: portal.live.log("worker"))
         assert portal.view_types(geo["id"]) == ["geojson_view"]
         assert portal.view_types(pdf["id"]) == ["provincial_pdf_view"]
         report = portal.wait_checked(table["id"])

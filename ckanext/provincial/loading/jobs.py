@@ -54,8 +54,11 @@ def save_status(resource_id: str, report: dict[str, Any], session=None) -> None:
 def _datastore_views(resource_id: str) -> None:
     """The table preview, once there is a table to preview (CKAN makes
     DataStore views only on request, for a resource that is ``datastore_active``)."""
-    resource = toolkit.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
-    dataset = toolkit.get_action("package_show")({"ignore_auth": True}, {"id": resource["package_id"]})
+    # Read from the database: the search index's copy of the dataset (package_show's cache) may
+    # not have the datastore_active flag yet, and without it no table view is made.
+    fresh = {"ignore_auth": True, "use_cache": False}
+    resource = toolkit.get_action("resource_show")(dict(fresh), {"id": resource_id})
+    dataset = toolkit.get_action("package_show")(dict(fresh), {"id": resource["package_id"]})
     toolkit.get_action("resource_create_default_resource_views")(
         site.site_context(), {"resource": resource, "package": dataset, "create_datastore_views": True})
 

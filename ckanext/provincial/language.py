@@ -14,6 +14,11 @@ import ckan.plugins.toolkit as toolkit
 DEFAULT = "th"
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogs (babel extracts ``N_``); ``toolkit._`` translates it where shown."""
+    return message
+
+
 def current() -> str:
     """The request's language (``th``, ``en``, ``en_GB``...); outside a request the portal's default."""
     try:

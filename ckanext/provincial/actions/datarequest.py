@@ -21,6 +21,7 @@ from ckanext.provincial.actions.schema_check import validated
 from ckanext.provincial.auth import datarequest as auth
 from ckanext.provincial.auth.requirement import _field as org_field, coordinated_provinces
 from ckanext.provincial.validators import requirement as checks
+from ckanext.provincial.language import N_
 
 log = logging.getLogger(__name__)
 
@@ -267,10 +268,6 @@ def coordinator_ids(province_code: str) -> list[str]:
         found.extend(member_id for member_id, _type, _capacity in members if member_id not in found)
     return found
 
-
-def N_(message: str) -> str:
-    """Marks a message for translation; ``toolkit._`` translates it when used."""
-    return message
 
 
 EVENT_SUBJECTS = {

@@ -12,12 +12,10 @@ from ckan import model as ckan_model
 from ckanext.provincial import language, plan_io
 from ckanext.provincial.helpers import dates
 from ckanext.provincial.helpers import gap as gap_helpers
+from ckanext.provincial.language import N_
 
 _FIELD_LABELS = {column.key: column for column in plan_io.PLAN_COLUMNS}
 
-
-def N_(message: str) -> str:
-    return message
 
 
 # CKAN's activity type selector shows the types as stored ("New Package"); people read these.

@@ -9,10 +9,8 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import datarequest as rules
 from ckanext.provincial import language, model, settings
+from ckanext.provincial.language import N_
 
-
-def N_(message: str) -> str:
-    return message
 
 
 STATUS_LABELS = {

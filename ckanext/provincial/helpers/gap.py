@@ -7,10 +7,8 @@ import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import freshness, gap, gap_service, language, quality, schemas
 from ckanext.provincial.validators import requirement as checks
+from ckanext.provincial.language import N_
 
-
-def N_(message: str) -> str:
-    return message
 
 
 STATUS_LABELS = {

@@ -14,11 +14,8 @@ from typing import Any, Callable, Optional
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import vocabulary_store as store
+from ckanext.provincial.language import N_
 
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return message
 
 
 # Singular and plural name of each group type of schemas/*_group.yaml.

@@ -54,9 +54,9 @@ def pytest_configure(config: pytest.Config) -> None:
 # then ends on short modules in every process instead of one long module in one. The rest
 # keep their order.
 LONGEST_FIRST = (
-    "test_hostile_input.py", "test_demo.py", "test_datastore.py", "test_permissions.py",
-    "test_catalogue_import.py", "test_national_rules.py", "test_dcat.py", "test_loader.py",
-    "test_harvest.py", "test_browser.py", "test_vocabulary.py", "test_gap_actions.py", "test_faults.py",
+    "test_datastore.py", "test_demo.py", "test_hostile_input.py", "test_datarequest.py", "test_permissions.py",
+    "test_catalogue_import.py", "test_usage.py", "test_national_rules.py", "test_dcat.py", "test_loader.py",
+    "test_browser.py", "test_harvest.py", "test_faults.py", "test_vocabulary.py", "test_gap_actions.py",
 )
 
 

@@ -553,12 +553,17 @@ def worker(site):
     """``ckan provincial worker`` on the default queue, as a portal runs it."""
     from tests.live_portal import LivePortal
 
+    import rq
+
     queue = ckan_jobs.get_queue()
     queue.empty()
     portal = LivePortal("import-worker", level="INFO")
     portal.spawn("worker", "provincial", "worker")
+    own = portal.processes["worker"].pid
     deadline = time.monotonic() + 90
-    while not queue.connection.smembers(f"rq:workers:{queue.name}"):
+    # This worker's own registration: another module's worker killed on this site may have left
+    # its registration in Redis for a while, which is no sign that this one listens yet.
+    while own not in {registered.pid for registered in rq.Worker.all(queue=queue)}:
         if not portal.alive("worker") or time.monotonic() > deadline:
             portal.stop()
             raise RuntimeError("the worker did not start:\n" + portal.log("worker"))
@@ -650,6 +655,7 @@ def sleeping_backends() -> list[int]:
 def test_a_job_killed_in_the_middle_leaves_nothing_and_its_retry_imports_the_file(
         site, worker, slow_rows, ckan_config, monkeypatch):
     import psutil
+    import rq
     import signal
 
     monkeypatch.setitem(ckan_config, "ckanext.provincial.import.background_rows", 3)
@@ -665,7 +671,8 @@ def test_a_job_killed_in_the_middle_leaves_nothing_and_its_retry_imports_the_fil
         time.sleep(0.1)
     # The worker's children: rq's scheduler, started with it, and the work horse of this job, the latest.
     children = psutil.Process(worker.processes["worker"].pid).children()
-    assert len(children) == 2, children
+    assert len(children) == 2, (children, [(w.name, w.pid, w.get_state()) for w in rq.Worker.all(
+        queue=ckan_jobs.get_queue())], worker.log("worker"))
     max(children, key=lambda child: child.create_time()).send_signal(signal.SIGKILL)
     # What PostgreSQL does when it notices its client is gone: the transaction ends, rolled back.
     for pid in sleeping_backends():

@@ -283,6 +283,27 @@ def test_who_comments(people):
     assert kinds == ["created"] + ["comment"] * 4
 
 
+def test_comments_have_a_rate_limit_per_user_sysadmins_exempt(people, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.datarequest.comment_rate_limit", 2)
+    created = ask(people.asker, organization="pathum-health")
+    other = ask(people.outsider)
+    act("provincial_datarequest_comment", people.asker, id=created["id"], comment="หนึ่ง")
+    act("provincial_datarequest_comment", people.asker, id=created["id"], comment="สอง")
+    with pytest.raises(toolkit.ValidationError) as raised:
+        act("provincial_datarequest_comment", people.asker, id=created["id"], comment="สาม")
+    assert "rate_limit" in raised.value.error_dict and "2" in raised.value.error_dict["rate_limit"][0]
+    # The limit is the user's, over every request.
+    act("provincial_datarequest_comment", people.coordinator, id=other["id"], comment="ผู้ประสาน 1")
+    act("provincial_datarequest_comment", people.coordinator, id=created["id"], comment="ผู้ประสาน 2")
+    with pytest.raises(toolkit.ValidationError):
+        act("provincial_datarequest_comment", people.coordinator, id=created["id"], comment="ผู้ประสาน 3")
+    act("provincial_datarequest_comment", people.member, id=created["id"], comment="คนอื่นยังแสดงความเห็นได้")
+    for number in range(3):
+        act("provincial_datarequest_comment", people.sysadmin, id=created["id"], comment=f"ผู้ดูแล {number}")
+    comments = [e for e in act("provincial_datarequest_show", None, id=created["id"])["events"] if e["kind"] == "comment"]
+    assert len(comments) == 2 + 1 + 1 + 3  # the asker's two, the coordinator's on this one, the member's, the sysadmin's
+
+
 def test_only_sysadmins_delete_and_the_history_goes_too(people):
     created = ask(people.asker)
     act("provincial_datarequest_comment", people.asker, id=created["id"], comment="ขอด่วน")

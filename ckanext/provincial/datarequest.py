@@ -256,6 +256,12 @@ def recent_count(user_id: str, since: dt.datetime) -> int:
     return session().query(DataRequest).filter(DataRequest.user_id == user_id, DataRequest.created >= since).count()
 
 
+def recent_comment_count(user_id: str, since: dt.datetime) -> int:
+    return (session().query(DataRequestEvent)
+            .filter(DataRequestEvent.user_id == user_id, DataRequestEvent.kind == COMMENT,
+                    DataRequestEvent.created >= since).count())
+
+
 def accepted_for(requirement_ids: Iterable[str]) -> list[DataRequest]:
     """Accepted requests linked to any of these requirements."""
     ids = [i for i in set(requirement_ids) if i]

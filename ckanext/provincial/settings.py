@@ -124,6 +124,11 @@ def datarequest_rate_limit() -> tuple[int, int]:
     return _int("datarequest.rate_limit", 5), _int("datarequest.rate_limit_hours", 24)
 
 
+def datarequest_comment_rate_limit() -> int:
+    """At most this many comments on data requests per user (0: no limit) in the same window."""
+    return _int("datarequest.comment_rate_limit", 30)
+
+
 def datarequest_email() -> bool:
     """Send e-mails of data request events (when ``smtp.server`` is set)."""
     value = _get("datarequest.email_notifications")

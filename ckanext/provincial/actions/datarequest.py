@@ -652,10 +652,21 @@ def provincial_datarequest_comment(context, data_dict) -> dict[str, Any]:
 
     :returns: the event of the comment (``id``, ``user_id``, ``created``, ``kind``, ``text``)
     :rtype: dictionary
+    :raises: ``ValidationError`` with ``rate_limit`` when the user commented
+        ``ckanext.provincial.datarequest.comment_rate_limit`` times within the window
     """
     toolkit.check_access("provincial_datarequest_comment", context, data_dict)
     request = auth.request_of(data_dict)
     data = validated(context, data_dict, comment_schema())
+    user = context.get("auth_user_obj")
+    _, hours = settings.datarequest_rate_limit()
+    limit = settings.datarequest_comment_rate_limit()
+    since = dt.datetime.utcnow() - dt.timedelta(hours=max(hours, 0))
+    if user is not None and rules.rate_limited(
+            rules.recent_comment_count(user.id, since), limit, bool(getattr(user, "sysadmin", False))):
+        raise toolkit.ValidationError({"rate_limit": [toolkit._(
+            "You have commented {count} times in the last {hours} hours; please wait before commenting again"
+        ).format(count=limit, hours=hours)]})
     event = rules.add_event(request, _actor_id(context), rules.COMMENT, text=data["comment"])
     _commit(context)
     notify(request, event)

@@ -313,6 +313,7 @@ CHART_STATE = """(id) => {
 
 @pytest.mark.parametrize("path, charts", [
     ("/gap/13", {"provincial-gap-donut": "doughnut", "provincial-gap-issues": "bar", "provincial-gap-trend": "line"}),
+    ("/th/gap/13", {"provincial-gap-donut": "doughnut", "provincial-gap-issues": "bar", "provincial-gap-trend": "line"}),
     ("/gap", {"provincial-gap-issues": "bar"}),
 ])
 def test_gap_page_charts_are_drawn(tab, path, charts):
@@ -327,6 +328,14 @@ def test_gap_page_charts_are_drawn(tab, path, charts):
         assert drawn["width"] > 100 and drawn["height"] > 50, (canvas_id, drawn)
         assert drawn["points"] > 0, (canvas_id, drawn)
         assert drawn["painted"] > 0.01, (canvas_id, drawn)  # Chart.js really drew on it
+    # The labels are drawn in the portal's bundled Thai font, loaded before drawing: this machine has
+    # no Thai system font, and a canvas does not fall back to the page's web font by itself.
+    fonts = page.evaluate("""() => ({family: Chart.defaults.font.family,
+                                     thai: document.fonts.check("12px Sarabun", "ก"),
+                                     charts: Object.values(Chart.instances).map(c => c.options.font.family)})""")
+    assert fonts["family"].startswith('Sarabun') or fonts["family"].startswith('"Sarabun"'), fonts
+    assert fonts["thai"] is True, fonts
+    assert fonts["charts"] and all("Sarabun" in family for family in fonts["charts"]), fonts
     tab.shot("gap" + path.replace("/gap", "").replace("/", "-"))
 
 

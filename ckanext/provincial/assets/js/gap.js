@@ -55,6 +55,21 @@ this.ckan.module("provincial-gap-charts", function () {
     });
   }
 
+  // A canvas draws with the fonts the machine has, not the page's web font: without a Thai
+  // system font the labels were empty boxes. The charts take the page's font (the bundled
+  // Sarabun, typography.css) and are drawn once its Thai and Latin faces are loaded.
+  function pageFontLoaded() {
+    var family = window.getComputedStyle(document.body).fontFamily;
+    window.Chart.defaults.font.family = family;
+    if (!document.fonts || !document.fonts.load) {
+      return Promise.resolve();
+    }
+    var faces = ["400 12px ", "700 12px "].map(function (weight) {
+      return document.fonts.load(weight + family, "ก Aa 0");
+    });
+    return Promise.all(faces).catch(function () { return null; });
+  }
+
   return {
     options: {source: "provincial-gap-data"},
     initialize: function () {
@@ -65,6 +80,10 @@ this.ckan.module("provincial-gap-charts", function () {
       if (!data) {
         return;
       }
+      var draw = this.draw.bind(this, data);
+      pageFontLoaded().then(draw);
+    },
+    draw: function (data) {
       var root = this.el[0];
       var canvas = function (id) { return root.querySelector("#" + id); };
       if (data.donut && canvas("provincial-gap-donut")) {

@@ -113,6 +113,24 @@ def test_national_page_compares_provinces(app, province):
     assert [r[0] for r in exported[1:]] == ["13", "19"] and exported[2][2] == "1"
 
 
+def test_provinces_to_compare_are_chosen_by_name(app, province):
+    call_action("provincial_requirement_create", province_code="19", code="S-1", title_th="เหมือง")
+    # What the form sends: one value per chosen province.
+    response = app.get("/th/gap", query_string=[("provinces", "19"), ("provinces", "13")])
+    page = BeautifulSoup(response.body, "html.parser")
+    assert [tr["data-province"] for tr in page.select(".provincial-gap-provinces tbody tr")] == ["19", "13"]
+    choice = page.select_one("select#compare-provinces")
+    assert choice.has_attr("multiple") and choice["name"] == "provinces"
+    options = {option["value"]: option for option in choice.select("option")}
+    assert len(options) == 77 and "ปทุมธานี" in options["13"].text and "สระบุรี" in options["19"].text
+    assert {code for code, option in options.items() if option.has_attr("selected")} == {"13", "19"}
+    assert page.select_one("#compare-provinces-search")["data-module"] == "provincial-option-filter"
+    # The downloads keep the choice.
+    csv_link = page.find("a", href=lambda href: href and "/gap/export.csv" in href)["href"]
+    assert "provinces=19%2C13" in csv_link or "provinces=19,13" in csv_link
+    assert "Saraburi" in app.get("/en/gap", query_string={"provinces": "19"}).body
+
+
 def test_requirement_pages(app, province):
     listing = app.get("/requirement", query_string={"province_code": "13"})
     assert [tr["data-code"] for tr in BeautifulSoup(listing.body, "html.parser").select("table.provincial-plan tbody tr")] == [

@@ -50,8 +50,19 @@ def province_gap(province_code: str) -> tuple[dict[str, Any], list[dict[str, Any
     return result, gap_helpers.sort_rows(result["requirements"], request.args.get("sort"))
 
 
+def _chosen_provinces() -> list[str]:
+    """The provinces to compare: the form's multiple choice (``provinces=13&provinces=19``) or a
+    list in one value (``provinces=13,19``, as links and older bookmarks have it), in order, once each."""
+    found: list[str] = []
+    for value in request.args.getlist("provinces"):
+        for code in value.replace(" ", ",").split(","):
+            if code and code not in found:
+                found.append(code)
+    return found
+
+
 def _summary() -> dict[str, Any]:
-    provinces = [code for code in request.args.get("provinces", "").replace(" ", ",").split(",") if code]
+    provinces = _chosen_provinces()
     try:
         return toolkit.get_action("provincial_gap_summary")(context(), {"province_codes": provinces} if provinces else {})
     except toolkit.ValidationError:
@@ -63,7 +74,8 @@ def index():
     return toolkit.render("gap/index.html", {
         "summary": summary,
         "chart": gap_helpers.summary_chart_data(summary),
-        "chosen": request.args.get("provinces", ""),
+        "chosen": ",".join(_chosen_provinces()),
+        "chosen_codes": _chosen_provinces(),
     })
 
 

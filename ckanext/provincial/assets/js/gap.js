@@ -98,3 +98,30 @@ this.ckan.module("provincial-gap-charts", function () {
     }
   };
 });
+
+/*
+ * A search box over a long <select multiple> (the provinces to compare): typing hides the
+ * options whose text does not contain it; chosen options always stay in view.
+ */
+this.ckan.module("provincial-option-filter", function () {
+  "use strict";
+
+  return {
+    options: {target: null},
+    initialize: function () {
+      var input = this.el[0];
+      var select = document.getElementById(this.options.target);
+      if (!select) {
+        return;
+      }
+      input.hidden = false;
+      input.addEventListener("input", function () {
+        var wanted = input.value.trim().toLowerCase();
+        Array.prototype.forEach.call(select.options, function (option) {
+          option.hidden = Boolean(wanted) && !option.selected &&
+            option.textContent.toLowerCase().indexOf(wanted) === -1;
+        });
+      });
+    }
+  };
+});

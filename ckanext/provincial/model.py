@@ -262,6 +262,18 @@ def organizations(ids_or_names: Iterable[str]) -> dict[str, dict[str, str]]:
     return found
 
 
+def status_snapshots(province_code: str, limit: int = 400) -> list[tuple[dt.datetime, dict[str, str]]]:
+    """(moment, requirement id → status) of the province's latest snapshots, oldest first."""
+    rows = (
+        session().query(GapSnapshot.taken_at, GapSnapshot.statuses)
+        .filter(GapSnapshot.province_code == province_code)
+        .order_by(GapSnapshot.taken_at.desc())
+        .limit(limit)
+        .all()
+    )
+    return [(taken_at, statuses) for taken_at, statuses in reversed(rows)]
+
+
 def snapshots(province_code: str, limit: int = 100) -> list[GapSnapshot]:
     """The province's latest snapshots, oldest first."""
     latest = (

@@ -167,5 +167,4 @@ def status_changes(snapshots: Iterable[tuple[dt.datetime, dict[str, str]]], requ
 
 
 def requirement_status_changes(requirement: model.Requirement, limit: int = 400) -> list[dict[str, Any]]:
-    snapshots = model.snapshots(requirement.province_code, limit=limit)
-    return status_changes(((s.taken_at, s.statuses) for s in snapshots), requirement.id)
+    return status_changes(model.status_snapshots(requirement.province_code, limit), requirement.id)

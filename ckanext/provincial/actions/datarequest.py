@@ -16,7 +16,7 @@ import geothai
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import datarequest as rules
-from ckanext.provincial import gap, gap_service, model, settings
+from ckanext.provincial import gap, gap_service, model, settings, site
 from ckanext.provincial.actions.schema_check import validated
 from ckanext.provincial.auth import datarequest as auth
 from ckanext.provincial.auth.requirement import _field as org_field, coordinated_provinces
@@ -165,8 +165,7 @@ def comment_schema() -> dict[str, Any]:
 # ---------------------------------------------------------------- helpers
 
 def _site_context() -> dict[str, Any]:
-    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"ignore_auth": True, "user": site_user["name"]}
+    return site.site_context()
 
 
 def _actor_id(context) -> str:

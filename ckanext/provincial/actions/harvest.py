@@ -27,6 +27,7 @@ from dateutil.parser import parse as parse_date
 
 import ckan.plugins.toolkit as toolkit
 
+from ckanext.provincial import site
 from ckanext.provincial.validators import requirement as checks
 from ckanext.provincial.actions.schema_check import validated
 
@@ -111,8 +112,7 @@ def _caller(context) -> dict[str, Any]:
 
 
 def _site() -> dict[str, Any]:
-    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
+    return site.site_context()
 
 
 # ------------------------------------------------------------- actions --

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import development_issues, vocabulary
+from ckanext.provincial import development_issues, site, vocabulary
 from ckanext.provincial import vocabulary_store as store
 from ckanext.provincial.validators import requirement as checks
 from ckanext.provincial.vocabulary import N_
@@ -342,7 +342,7 @@ def provincial_vocabulary_sync(context, data_dict) -> dict[str, Any]:
     if not data["dry_run"]:
         # The caller is authorized; the groups and the vocabulary belong to the
         # site (their creator becomes a group admin, which must be a real user).
-        writer = {"user": toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+        writer = {"user": site.site_user_name()}
         pmqa.apply(writer)
         national.apply(writer)
         issues.apply(writer)

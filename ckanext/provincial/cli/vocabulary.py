@@ -7,6 +7,7 @@ import click
 
 import ckan.plugins.toolkit as toolkit
 
+from ckanext.provincial import site
 from ckanext.provincial.cli import provincial
 
 
@@ -44,10 +45,9 @@ def sync(dry_run, pmqa_file, issues_dir, national_categories_file):
     ):
         if value:
             toolkit.config[key] = value
-    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
     try:
         result = toolkit.get_action("provincial_vocabulary_sync")(
-            {"user": site_user["name"]}, {"dry_run": dry_run})
+            {"user": site.site_user_name()}, {"dry_run": dry_run})
     except toolkit.ValidationError as error:
         for part, messages in error.error_dict.items():
             for message in messages if isinstance(messages, list) else [messages]:

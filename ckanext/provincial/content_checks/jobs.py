@@ -24,6 +24,7 @@ import requests
 import ckan.plugins.toolkit as toolkit
 
 from ckanext.provincial import settings as provincial_settings
+from ckanext.provincial import site
 from ckanext.provincial.content_checks import content
 
 log = logging.getLogger(__name__)
@@ -255,8 +256,7 @@ def check_and_record(resource: dict[str, Any], path: str | None = None) -> str:
 def record(resource: dict[str, Any], report: dict[str, Any]) -> None:
     """Put the report's status on the resource, then store the report (so a
     finished report means the resource says so too)."""
-    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
-    context = {"ignore_auth": True, "user": site_user["name"], CONTEXT_FLAG: True}
+    context = site.site_context(**{CONTEXT_FLAG: True})
     try:
         toolkit.get_action("resource_patch")(context, {
             "id": resource["id"],

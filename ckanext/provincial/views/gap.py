@@ -61,8 +61,7 @@ def _chosen_provinces() -> list[str]:
     return found
 
 
-def _summary() -> dict[str, Any]:
-    provinces = _chosen_provinces()
+def _summary(provinces: list[str]) -> dict[str, Any]:
     try:
         return toolkit.get_action("provincial_gap_summary")(context(), {"province_codes": provinces} if provinces else {})
     except toolkit.ValidationError:
@@ -70,17 +69,15 @@ def _summary() -> dict[str, Any]:
 
 
 def index():
-    summary = _summary()
+    chosen = _chosen_provinces()
+    summary = _summary(chosen)
     return toolkit.render("gap/index.html", {
-        "summary": summary,
-        "chart": gap_helpers.summary_chart_data(summary),
-        "chosen": ",".join(_chosen_provinces()),
-        "chosen_codes": _chosen_provinces(),
+        "summary": summary, "chart": gap_helpers.summary_chart_data(summary), "chosen": chosen,
     })
 
 
 def index_export(fmt: str):
-    summary = _summary()
+    summary = _summary(_chosen_provinces())
     header = ["รหัสจังหวัด (Province code)", "จังหวัด (Province)"] + plan_io.group_table([])[0][2:] + [
         "ชุดข้อมูลที่ไม่ตอบความต้องการ (Datasets fulfilling no requirement)"]
     rows = [

@@ -325,3 +325,146 @@ def test_the_summary_cache_can_be_turned_off(catalogue, summary_cache, ckan_conf
     monkeypatch.setitem(ckan_config, "ckanext.provincial.gap.cache_seconds", 0)
     assert summary()["national"]["total"] == 7
     assert summary_cache.keys() == []
+
+
+# ------------------------------------------------ the facet engine against the reference --
+
+DAY = dt.date(2024, 3, 1)  # the day after 29 February: month ends matter
+
+
+@pytest.fixture
+def edge_catalogue(monkeypatch, ckan_config):
+    """Every case that decides a status, judged on ``DAY``; the summary cache off."""
+    from ckanext.provincial import gap_service
+
+    monkeypatch.setattr(gap_service, "today", lambda: DAY)
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.gap.cache_seconds", 0)
+    org = factories.Organization(name="edge-agency")
+    monthly = {"update_frequency_unit": "เดือน", "update_frequency_interval": 1}
+    for code, values in (
+        ("AVAIL", {}), ("OWN-END-STALE", {}), ("OWN-END-FRESH", {}),
+        ("PLAN-MONTH-STALE", monthly), ("PLAN-MONTH-FRESH", monthly),
+        ("PLAN-WD-FRESH", {"update_frequency_unit": "วันทำการ", "update_frequency_interval": 5}),
+        ("PLAN-WD-STALE", {"update_frequency_unit": "วันทำการ", "update_frequency_interval": 5}),
+        ("PLAN-NO-RULE", {"update_frequency_unit": "ไม่ทราบ"}), ("NEVER", monthly), ("NO-DATE", {}),
+        ("INCOMPLETE", {}), ("RESTRICTED", {}), ("STALE-AND-PRIVATE", {}), ("MISSING", {}),
+        ("MULTI-A", {}), ("MULTI-B", {}),
+    ):
+        requirement(code, **values)
+    requirement("S-1", province="19")
+    requirement("S-2", province="19", **monthly)
+
+    def made(name, codes, unit="ปี", updated="2024-02-15", province="13", **values):
+        return dataset(org["id"], name=name, province_code=province, requirement_codes=codes,
+                       update_frequency_unit=unit, update_frequency_interval="1", last_updated_date=updated, **values)
+
+    made("edge-avail", ["AVAIL"])
+    made("edge-end-stale", ["own-end-stale"], unit="เดือน", updated="2024-01-31")  # due 29 February
+    made("edge-end-fresh", [" OWN-END-FRESH"], unit="เดือน", updated="2024-02-01")  # due 1 March
+    made("edge-plan-stale", ["PLAN-MONTH-STALE"], unit="ไม่ทราบ", updated="2024-01-31")
+    made("edge-plan-fresh", ["PLAN-MONTH-FRESH"], unit="อื่นๆ", updated="2024-02-01",
+         update_frequency_unit_other="ตามรอบงบประมาณ")
+    made("edge-wd-fresh", ["PLAN-WD-FRESH"], unit="ไม่ทราบ", updated="2024-02-23")  # Friday + 5 = 1 March
+    made("edge-wd-stale", ["PLAN-WD-STALE"], unit="ไม่ทราบ", updated="2024-02-22")
+    without_date(made("edge-no-rule", ["PLAN-NO-RULE"], unit="ไม่ทราบ"))
+    made("edge-never", ["NEVER"], unit="ไม่มีการปรับปรุงหลังจากการจัดเก็บข้อมูล", updated="2000-01-01")
+    without_date(made("edge-no-date", ["NO-DATE"]))
+    made("edge-incomplete", ["INCOMPLETE"], data_format=["CSV", "PDF"])
+    made("edge-incomplete-old", ["INCOMPLETE"], updated="2020-01-01")
+    made("edge-private", ["RESTRICTED"], private=True)
+    made("edge-private-2", ["STALE-AND-PRIVATE"], private=True)
+    made("edge-old", ["STALE-AND-PRIVATE"], updated="2021-01-01")
+    made("edge-multi", ["multi-a", "MULTI-B "])
+    made("edge-unlinked", [])
+    made("edge-unlinked-private", [], private=True)
+    made("edge-19", ["S-1"], province="19", updated="2010-01-01")
+    made("edge-19-plan", ["S-2"], province="19", unit="อื่นๆ", updated="2024-02-10",
+         update_frequency_unit_other="ตามรอบงบประมาณ")
+    made("edge-19-unlinked", [], province="19")
+    return org
+
+
+def without_date(made):
+    """A dataset whose last update is unknown (older or harvested data: a published one needs the date today)."""
+    from ckan.lib import search
+
+    meta.Session.execute(sa.text("UPDATE package_extra SET value = '' WHERE package_id = :id AND key = 'last_updated_date'"),
+                         {"id": made["id"]})
+    meta.Session.commit()
+    search.rebuild(made["id"])
+    assert not toolkit.get_action("package_show")({"ignore_auth": True}, {"id": made["id"]}).get("last_updated_date")
+
+
+def reference(codes):
+    """The reference engine: gap.evaluate over every dataset's compact facts, on DAY."""
+    from ckanext.provincial import gap, gap_service
+    from ckanext.provincial import model as plan_model
+
+    requirements = [r.as_dict() for r in plan_model.requirements(codes)]
+    facts = gap_service.dataset_facts(gap_service.province_filter(codes))
+    return requirements, facts, gap.evaluate(requirements, facts, DAY)
+
+
+def test_facet_statuses_are_the_reference_engines_in_every_case(edge_catalogue):
+    from ckanext.provincial import gap, gap_service
+
+    requirements, facts, rows = reference(["13", "19"])
+    expected = {row["code"]: row["status"] for row in rows}
+    assert expected == {
+        "AVAIL": "available", "OWN-END-STALE": "stale", "OWN-END-FRESH": "available",
+        "PLAN-MONTH-STALE": "stale", "PLAN-MONTH-FRESH": "available", "PLAN-WD-FRESH": "available",
+        "PLAN-WD-STALE": "stale", "PLAN-NO-RULE": "available", "NEVER": "available", "NO-DATE": "stale",
+        "INCOMPLETE": "incomplete", "RESTRICTED": "restricted", "STALE-AND-PRIVATE": "stale",
+        "MISSING": "missing", "MULTI-A": "available", "MULTI-B": "available", "S-1": "stale", "S-2": "available",
+    }
+    statuses, unlinked = gap_service.index_statuses(requirements, ["13", "19"], DAY)
+    assert dict(zip([r["code"] for r in requirements], statuses)) == expected
+    assert unlinked == {"13": 1, "19": 1}
+    by_province = {code: [r for r in rows if r["province_code"] == code] for code in ("13", "19")}
+    assert unlinked == {code: len(gap.unlinked([f for f in facts if f["province_code"] == code], mine))
+                        for code, mine in by_province.items()}
+
+    summary = call_action("provincial_gap_summary", context=dict(ANONYMOUS), province_codes="13,19")
+    assert summary["date"] == DAY.isoformat()
+    for entry in summary["provinces"]:
+        mine = gap.score(by_province[entry["province_code"]])
+        assert {k: entry[k] for k in mine} == mine
+        assert [{k: v for k, v in group.items() if k != "label"} for group in entry["by_pmqa"]] \
+            == gap.aggregate(by_province[entry["province_code"]], "pmqa")
+    assert summary["national"] == gap.score(rows)
+
+
+def test_the_province_page_reads_only_what_it_lists_and_agrees(edge_catalogue):
+    _requirements, _facts, rows = reference(["13"])
+    expected = {row["code"]: (row["status"], row["days_overdue"], row["problems"], row["hidden_datasets"],
+                              [d["name"] for d in row["datasets"]]) for row in rows}
+    shown = call_action("provincial_gap_show", context=dict(ANONYMOUS), province_code="13")
+    assert {row["code"]: (row["status"], row["days_overdue"], row["problems"], row["hidden_datasets"],
+                          [d["name"] for d in row["datasets"]]) for row in shown["requirements"]} == expected
+    assert expected["RESTRICTED"][3] == 1 and expected["STALE-AND-PRIVATE"][3] == 1
+    assert expected["OWN-END-STALE"][1] == 1 and expected["NO-DATE"][1] is None
+    assert [d["name"] for d in shown["unlinked_datasets"]] == ["edge-unlinked"]
+
+    everything = call_action("provincial_gap_show", context=as_user(factories.Sysadmin()), province_code="13")
+    rows_seen = {row["code"]: row for row in everything["requirements"]}
+    assert [d["name"] for d in rows_seen["RESTRICTED"]["datasets"]] == ["edge-private"]
+    assert rows_seen["RESTRICTED"]["hidden_datasets"] == 0
+    assert {c: r["status"] for c, r in rows_seen.items()} == {c: v[0] for c, v in expected.items()}
+    outsider = call_action("provincial_gap_show", context=as_user(factories.User()), province_code="13")
+    assert {r["code"]: (r["status"], r["hidden_datasets"]) for r in outsider["requirements"]} \
+        == {c: (v[0], v[3]) for c, v in expected.items()}
+
+
+def test_a_solr_outage_is_ckans_search_error(edge_catalogue):
+    """Nothing answers on the Solr address (as in tests/test_outages.py): the error the 503 page handles."""
+    from ckan.lib.search.common import SearchError, SolrSettings
+
+    before = SolrSettings.get()
+    SolrSettings.init("http://127.0.0.1:9/solr/nowhere")
+    try:
+        for action, data in (("provincial_gap_summary", {"province_codes": "13"}),
+                             ("provincial_gap_show", {"province_code": "13"})):
+            with pytest.raises(SearchError):
+                call_action(action, context=dict(ANONYMOUS), **data)
+    finally:
+        SolrSettings.init(*before)

@@ -182,3 +182,74 @@ def test_index_and_package_show_paths_agree():
     doc = {"id": "x", "name": "n", "title": "t", "capacity": "private", "organization": "org",
            gap.INDEX_FACTS_FIELD: gap.index_fields(indexed)[gap.INDEX_FACTS_FIELD]}
     assert gap.facts_from_index(doc) == gap.facts_from_dataset(pkg_show)
+
+
+# ------------------------------------------------ fields the facet engine counts --
+
+def test_fresh_since_is_exactly_where_the_due_date_reaches_today():
+    """Brute force: every last update from two years back is fresh exactly when on or after the cutoff."""
+    from ckanext.provincial import freshness
+
+    rules = [("เดือน", 1), ("เดือน", 3), ("ปี", 1), ("ครึ่งปี", 2), ("ไตรมาส", 1), ("สัปดาห์", 2), ("วัน", 1),
+             ("วันทำการ", 1), ("วันทำการ", 5), ("วันทำการ", 7), ("ชั่วโมง", 1), ("Monthly", "2")]
+    todays = [dt.date(2024, 2, 29), dt.date(2024, 3, 1), dt.date(2023, 2, 28), dt.date(2024, 3, 31),
+              dt.date(2024, 6, 3), dt.date(2024, 6, 8), dt.date(2024, 12, 31)]
+    for unit, interval in rules:
+        for today in todays:
+            since = gap.fresh_since(unit, interval, today)
+            for back in range(0, 800):
+                updated = today - dt.timedelta(days=back)
+                fresh = freshness.assess(updated.isoformat(), unit, interval, today).fresh
+                assert fresh == (updated >= since), (unit, interval, today, updated, since)
+
+
+def test_month_end_cutoffs():
+    # 31 January + 1 month = 29 February 2024: fresh on 29 February, stale on 1 March.
+    assert gap.fresh_since("เดือน", 1, dt.date(2024, 2, 29)) == dt.date(2024, 1, 29)
+    assert gap.fresh_since("เดือน", 1, dt.date(2024, 3, 1)) == dt.date(2024, 2, 1)
+    # Friday 31 May 2024 + 5 working days = Friday 7 June.
+    assert gap.fresh_since("วันทำการ", 5, dt.date(2024, 6, 7)) == dt.date(2024, 5, 31)
+    assert gap.fresh_since("ไม่ทราบ", 1, TODAY) is None and gap.fresh_since("", 1, TODAY) is None
+
+
+def test_rules_and_statuses_from_counts():
+    assert [gap.dataset_rule(u) for u in ("ปี", "monthly", "ไม่มีการปรับปรุงหลังจากการจัดเก็บข้อมูล", "ไม่ทราบ", "อื่นๆ", "")] \
+        == ["own", "own", "never", "plan", "plan", "plan"]
+    assert gap.requirement_rule(req("S", unit="Quarterly", interval="2")) == ("ไตรมาส", 2)
+    assert gap.requirement_rule(req("S", unit="ไม่มีการปรับปรุงหลังจากการจัดเก็บข้อมูล")) == ("", 1)
+    assert gap.status_from_counts(1, 2, 3, 1) == "available"
+    assert gap.status_from_counts(0, 2, 3, 1) == "incomplete"
+    assert gap.status_from_counts(0, 0, 3, 1) == "stale"
+    assert gap.status_from_counts(0, 0, 0, 1) == "restricted"
+    assert gap.status_from_counts(0, 0, 0, 0) == "missing"
+
+
+def test_index_fields_hold_what_decides_the_status():
+    base = {"province_code": " 13 ", "requirement_codes": ["R1", " r1", "R2"], "update_frequency_unit": "เดือน",
+            "update_frequency_interval": "1", "last_updated_date": "2567-01-31T00:00:00Z"}  # Buddhist era
+    fields = gap.index_fields(base)
+    assert fields[gap.INDEX_REQUIREMENT_FIELD] == ["13:r1", "13:r2"]  # once each, trimmed, any case
+    assert fields[gap.INDEX_PROVINCE_CODE_FIELD] == "13" and fields[gap.INDEX_RULE_FIELD] == "own"
+    assert fields[gap.INDEX_UPDATED_FIELD] == "2024-01-31T00:00:00Z"
+    assert fields[gap.INDEX_DUE_FIELD] == "2024-02-29T00:00:00Z"
+    assert fields[gap.INDEX_COMPLETE_FIELD] == "no"
+
+    plan = gap.index_fields(dict(base, update_frequency_unit="ไม่ทราบ"))
+    assert plan[gap.INDEX_RULE_FIELD] == "plan" and gap.INDEX_DUE_FIELD not in plan
+    undated = gap.index_fields(dict(base, last_updated_date=""))
+    assert gap.INDEX_UPDATED_FIELD not in undated and gap.INDEX_DUE_FIELD not in undated
+    assert gap.index_fields(dict(base, update_frequency_interval="9" * 400))[gap.INDEX_DUE_FIELD] \
+        == "9999-12-31T00:00:00Z"
+
+
+def test_a_broken_link_makes_the_indexed_dataset_incomplete():
+    from ckanext.provincial import quality
+
+    pkg = {"title": "t", "owner_org": "o", "data_type": "x", "maintainer": "m", "maintainer_email": "m@e.org",
+           "tags": ["a"], "notes": "n", "objective": ["o"], "update_frequency_unit": "ปี", "geo_coverage": "g",
+           "data_source": "s", "data_format": ["CSV"], "data_category": "c", "license_id": "l",
+           "res_url": ["http://e/a.csv"], "res_format": ["CSV"], "province_code": "13", "requirement_codes": ["R1"]}
+    assert gap.index_fields(pkg)[gap.INDEX_COMPLETE_FIELD] == "yes"
+    broken = gap.index_fields(dict(pkg, **{quality.BROKEN_LINKS_KEY: ["res-1"]}))
+    assert broken[gap.INDEX_COMPLETE_FIELD] == "no"
+    assert json.loads(broken[gap.INDEX_FACTS_FIELD])["q"] == ["link:res-1"]

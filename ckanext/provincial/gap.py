@@ -75,6 +75,18 @@ INDEX_REQUIREMENT_FIELD = "vocab_provincial_requirement"
 # package_search returns ``extras_*`` index fields without their prefix.
 SEARCH_FACTS_KEY = INDEX_FACTS_FIELD[len("extras_"):]
 
+# What decides a dataset's status, as fields the engine counts with Solr facets
+# (gap_service.index_statuses) instead of reading every document. Types come from
+# CKAN's schema: ``*_date`` is a date, the catch-all ``*`` a string (indexed, not stored).
+INDEX_PROVINCE_CODE_FIELD = "provincial_gap_province_code"
+INDEX_RULE_FIELD = "provincial_gap_rule"          # RULE_OWN, RULE_NEVER or RULE_PLAN
+INDEX_UPDATED_FIELD = "provincial_gap_updated_date"  # the last update, when known
+INDEX_DUE_FIELD = "provincial_gap_due_date"       # own rule and a last update only
+INDEX_COMPLETE_FIELD = "provincial_gap_complete"  # "yes": passes every quality check
+RULE_OWN = "own"      # its own update frequency sets a period
+RULE_NEVER = "never"  # never updated: never stale
+RULE_PLAN = "plan"    # no period of its own: the requirement's frequency applies
+
 
 def code_key(code: Any) -> str:
     """How requirement codes are compared: trimmed, case-insensitive."""
@@ -100,14 +112,37 @@ def index_facts(pkg_dict: dict[str, Any], required_fields: Iterable[str] = quali
     }
 
 
+def dataset_rule(unit: Any) -> str:
+    """Which frequency judges a dataset declaring ``unit``: its own, none (never stale) or the requirement's."""
+    if freshness.has_rule(unit):
+        return RULE_OWN
+    if freshness.normalize_unit(unit) == freshness.NEVER_UPDATED:
+        return RULE_NEVER
+    return RULE_PLAN
+
+
+def solr_date(day: dt.date) -> str:
+    return day.isoformat() + "T00:00:00Z"
+
+
 def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """The search-index fields to add to a dataset being indexed."""
     facts = index_facts(pkg_dict)
-    return {
+    rule = dataset_rule(facts["u"])
+    fields = {
         INDEX_FACTS_FIELD: json.dumps(facts, ensure_ascii=False, separators=(",", ":")),
         INDEX_PROVINCE_FIELD: facts["p"],
-        INDEX_REQUIREMENT_FIELD: [requirement_key(facts["p"], code) for code in facts["r"]],
+        INDEX_REQUIREMENT_FIELD: list(dict.fromkeys(requirement_key(facts["p"], code) for code in facts["r"])),
+        INDEX_PROVINCE_CODE_FIELD: facts["p"],
+        INDEX_RULE_FIELD: rule,
+        INDEX_COMPLETE_FIELD: "no" if facts["q"] else "yes",
     }
+    updated = freshness.parse_date(facts["d"]) if facts["d"] else None
+    if updated:
+        fields[INDEX_UPDATED_FIELD] = solr_date(updated)
+        if rule == RULE_OWN:
+            fields[INDEX_DUE_FIELD] = solr_date(freshness.due_date(updated, facts["u"], facts["n"]) or dt.date.max)
+    return fields
 
 
 def facts_from_index(doc: dict[str, Any]) -> dict[str, Any]:
@@ -176,6 +211,52 @@ def dataset_status(facts: dict[str, Any], requirement: dict[str, Any], today: dt
         "due": _iso(verdict.due),
         "days_overdue": verdict.days_overdue if not verdict.fresh else 0,
     }
+
+
+def requirement_rule(requirement: dict[str, Any]) -> tuple[str, int]:
+    """The frequency a requirement lends its datasets without a period of their own: (unit, interval).
+
+    ``("", 1)`` when it sets no period (such datasets are then never stale).
+    """
+    unit = requirement.get("update_frequency_unit")
+    if not freshness.has_rule(unit):
+        return ("", 1)
+    return (freshness.normalize_unit(unit) or "", freshness.parse_interval(requirement.get("update_frequency_interval")))
+
+
+def fresh_since(unit: str, interval: Any, today: dt.date) -> Optional[dt.date]:
+    """The earliest last update that is still fresh on ``today`` under a rule; None when there is no rule.
+
+    A dataset judged by the rule is fresh exactly when its last update is on or
+    after this day (and stale without a date). The due date grows with the last
+    update (calendar months clamp, working days skip weekends, but a later
+    update is never due earlier), so a binary search over days finds the exact
+    first one whose due date is not before ``today``.
+    """
+    if not freshness.has_rule(unit):
+        return None
+    low, high = 1, today.toordinal()  # due(today) >= today: every rule lasts at least a day
+    while low < high:
+        middle = (low + high) // 2
+        due = freshness.due_date(dt.date.fromordinal(middle), unit, interval)
+        if due is not None and due >= today:
+            high = middle
+        else:
+            low = middle + 1
+    return dt.date.fromordinal(low)
+
+
+def status_from_counts(complete: int, fresh: int, public: int, private: int) -> str:
+    """A requirement's status from how many of its datasets are public, fresh, fresh and complete, private."""
+    if complete:
+        return AVAILABLE
+    if fresh:
+        return INCOMPLETE
+    if public:
+        return STALE
+    if private:
+        return RESTRICTED
+    return MISSING
 
 
 def best(statuses: Iterable[str]) -> str:
@@ -278,22 +359,46 @@ def unlinked(datasets: Iterable[dict[str, Any]], requirements: Iterable[dict[str
 
 # ---------------------------------------------------------------- aggregates
 
+class Tally:
+    """``score`` built one row at a time (several groups in one pass over the rows)."""
+
+    __slots__ = ("counts", "weighted", "weights")
+
+    def __init__(self) -> None:
+        self.counts = {status: 0 for status in STATUSES}
+        self.weighted = self.weights = 0.0
+
+    def add(self, status: str, priority: Any) -> None:
+        weight = PRIORITY_WEIGHTS.get(priority or "", DEFAULT_PRIORITY_WEIGHT)
+        self.counts[status] += 1
+        self.weighted += weight * STATUS_VALUES[status]
+        self.weights += weight
+
+    def result(self) -> dict[str, Any]:
+        total = sum(self.counts.values())
+        return {
+            "total": total,
+            "counts": dict(self.counts),
+            "coverage": round(100.0 * self.counts[AVAILABLE] / total, 1) if total else 0.0,
+            "readiness": round(100.0 * self.weighted / self.weights, 1) if self.weights else 0.0,
+        }
+
+
 def score(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Counts per status, total, coverage % and readiness score % of some rows."""
-    counts = {status: 0 for status in STATUSES}
-    weighted = weights = 0.0
+    tally = Tally()
     for row in rows:
-        counts[row["status"]] += 1
-        weight = PRIORITY_WEIGHTS.get(row.get("priority") or "", DEFAULT_PRIORITY_WEIGHT)
-        weighted += weight * STATUS_VALUES[row["status"]]
-        weights += weight
-    total = sum(counts.values())
-    return {
-        "total": total,
-        "counts": counts,
-        "coverage": round(100.0 * counts[AVAILABLE] / total, 1) if total else 0.0,
-        "readiness": round(100.0 * weighted / weights, 1) if weights else 0.0,
-    }
+        tally.add(row["status"], row.get("priority"))
+    return tally.result()
+
+
+def pmqa_groups(row: dict[str, Any]) -> list[str]:
+    """The PMQA items a row counts in (``aggregate(rows, "pmqa")``): each once, or ``""``."""
+    return sorted(set(row.get("pmqa") or [])) or [""]
+
+
+def group_order(key: str) -> tuple:
+    return (key == "", key)
 
 
 def _groups(row: dict[str, Any], dimension: str) -> list[tuple[str, ...]]:

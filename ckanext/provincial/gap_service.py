@@ -7,15 +7,18 @@ The actions (``actions/gap.py``, ``actions/requirement.py``) check access and
 validate, then call it; helpers and the home page use its day and labels.
 
 Bounded work whatever the size of the catalogue: one SQL query for the
-requirements, paged ``package_search`` calls (``ckan.search.rows_max`` rows
-each) that read only the compact facts the search index holds per dataset
-(see ``gap.index_fields``), and, for a signed-in user who is not a sysadmin,
-paged searches for the ids of the private datasets that user may see. Never
-one query per requirement or per dataset.
+requirements and, for the summary of all provinces and the snapshots, one
+Solr request whose JSON facets count the datasets of each requirement by
+status (``index_statuses``, over the fields ``gap.index_fields`` writes): no
+document is read, so the time hardly grows with the catalogue. One province's
+page reads the documents it lists (the compact facts of the datasets the user
+may see, ``rows_max`` a request) and counts the private ones per requirement
+(``evaluate_visible``). Never one query per requirement or per dataset.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any, Iterable, Optional
 from zoneinfo import ZoneInfo
@@ -101,20 +104,207 @@ def _is_sysadmin(context) -> bool:
     return bool(getattr(user_obj, "sysadmin", False))
 
 
-def viewer(context, fq: str):
-    """``can_see(facts)`` for the current user: public datasets, and the private ones the user may see."""
-    if context.get("ignore_auth") or _is_sysadmin(context):
-        return lambda facts: True
-    if not context.get("user"):
-        return lambda facts: not facts.get("private")
-    user_context = {"user": context["user"], "auth_user_obj": context.get("auth_user_obj")}
-    visible = {doc["id"] for doc in search_all(user_context, fq + " +capacity:private", ["id"])}
-    return lambda facts: not facts.get("private") or facts.get("id") in visible
-
-
 def dataset_facts(fq: str) -> list[dict[str, Any]]:
     """Engine facts of every active dataset matching ``fq`` (read as the site user)."""
     return [gap.facts_from_index(doc) for doc in search_all(_site_context(), fq, FACT_FIELDS)]
+
+
+# ---------------------------------------------------------------- statuses counted by the index
+
+def solr_select(fq: list[str], rows: int = 0, **params: Any) -> dict[str, Any]:
+    """One Solr request over this site's active datasets: the filters package_search adds itself.
+
+    ``package_search`` can neither send a JSON facet request nor return its
+    result (its Solr parameters are a fixed list, see CKAN's
+    ``ckan.lib.search.query.VALID_SOLR_PARAMETERS``), and the toolkit has no
+    other way to query the index: hence CKAN's own Solr connection. A Solr
+    error or outage becomes CKAN's ``SearchError``, as ``package_search``
+    raises it, so it is handled the same way (the 503 page).
+    """
+    import pysolr
+    from ckan.lib.search.common import SearchError, make_connection
+
+    filters = [f"+site_id:{_literal(toolkit.config.get('ckan.site_id') or '')}", "+state:active", *fq]
+    try:
+        return make_connection(decode_dates=False).search("*:*", fq=filters, rows=rows, **params).raw_response
+    except pysolr.SolrError as error:
+        raise SearchError(f"Solr returned an error: {error}") from error
+
+
+def provinces_filter(province_codes: Iterable[str]) -> str:
+    """Filter on the province's string field (``province_filter`` is on the older text one)."""
+    codes = sorted(set(province_codes))
+    if not codes:
+        return "+id:__none__"
+    return f"+{gap.INDEX_PROVINCE_CODE_FIELD}:(" + " OR ".join(_literal(c) for c in codes) + ")"
+
+
+_DOC_FIELDS = ["id", "name", "title", "capacity", "organization", gap.INDEX_FACTS_FIELD]
+
+
+def _documents(fq: list[str], facets: Optional[dict[str, Any]] = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The documents matching ``fq`` (``rows_max`` a request), and ``facets`` counted by the first request."""
+    rows = max(1, min(int(toolkit.config.get("ckan.search.rows_max") or 1000), 1000))
+    docs: list[dict[str, Any]] = []
+    found_facets: dict[str, Any] = {}
+    start = 0
+    while True:
+        params: dict[str, Any] = {"fl": ",".join(_DOC_FIELDS), "sort": "id asc", "start": start}
+        if facets and not start:
+            params["json.facet"] = json.dumps(facets, separators=(",", ":"))
+        response = solr_select(fq, rows=rows, **params)
+        found_facets = found_facets or response.get("facets") or {}
+        page = (response.get("response") or {}).get("docs") or []
+        docs.extend(page)
+        start += rows
+        if not page or start >= (response.get("response") or {}).get("numFound", 0):
+            return docs, found_facets
+
+
+def visible_facts(context, fq: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Facts of the datasets matching ``fq`` that the user may see, and per requirement key the private ones.
+
+    Only the documents the user may see are read (the page lists them all); the
+    private datasets are counted per requirement key, so a requirement only
+    they fulfil is still ``restricted`` and shows how many are hidden.
+    """
+    keys = gap.INDEX_REQUIREMENT_FIELD
+    if context.get("ignore_auth") or _is_sysadmin(context):
+        return [gap.facts_from_index(doc) for doc in _documents([fq])[0]], {}
+    if not context.get("user"):
+        # One request: the public documents, and the private ones counted outside that filter.
+        private = {"type": "terms", "field": keys, "limit": -1,
+                   "domain": {"excludeTags": "seen", "filter": "capacity:private"}}
+        docs, facets = _documents([fq, "{!tag=seen}capacity:public"], {"private": private})
+        return [gap.facts_from_index(doc) for doc in docs], _buckets(facets, "private")
+    user_context = {"user": context["user"], "auth_user_obj": context.get("auth_user_obj")}
+    facts = [gap.facts_from_index(doc) for doc in search_all(user_context, fq, FACT_FIELDS)]
+    facets = solr_select([fq, "+capacity:private"], **{"json.facet": json.dumps(
+        {"private": {"type": "terms", "field": keys, "limit": -1}})}).get("facets") or {}
+    return facts, _buckets(facets, "private")
+
+
+def evaluate_visible(context, requirements: list[dict[str, Any]], fq: str, day: dt.date,
+                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``gap.evaluate`` for the user of ``context``, reading only the datasets the user may see; and their facts.
+
+    The same rows as ``gap.evaluate`` over every dataset with ``can_see``: a
+    private dataset the user may not see is only ever ``restricted``, so it
+    changes a requirement's status only from ``missing``, and its count is
+    ``hidden_datasets``.
+    """
+    facts, private = visible_facts(context, fq)
+    rows = gap.evaluate(requirements, facts, day, can_see=lambda _facts: True)
+    for row in rows:
+        key = gap.requirement_key(row.get("province_code"), row.get("code"))
+        seen = sum(1 for listed in row["datasets"] if listed["private"])
+        row["hidden_datasets"] = max(private.get(key, 0) - seen, 0)
+        if row["hidden_datasets"] and row["status"] == gap.MISSING:
+            row["status"] = gap.RESTRICTED
+    return rows, facts
+
+
+def _buckets(node: Optional[dict[str, Any]], name: str = "k") -> dict[str, int]:
+    found = (node or {}).get(name) or {}
+    return {bucket["val"]: bucket["count"] for bucket in found.get("buckets", [])}
+
+
+def index_statuses(requirements: list[dict[str, Any]], province_codes: Iterable[str],
+                   day: dt.date) -> tuple[list[str], dict[str, int]]:
+    """The status of each requirement, and the unlinked public datasets per province, from one Solr request.
+
+    Counts, per requirement key, the datasets that are private, public, public
+    and fresh, and fresh and complete (``gap.status_from_counts`` then gives
+    the status ``gap.evaluate`` would), with facets over the fields
+    ``gap.index_fields`` writes, never the documents, so the work hardly grows
+    with the catalogue. A dataset with a period of its own is fresh when its
+    indexed due date is not before ``day``; one without is judged by the
+    requirement's frequency: requirements are grouped by it, and each group's
+    freshness is a range on the last update (``gap.fresh_since``).
+    ``requirements`` must hold the whole plans of ``province_codes`` for the
+    unlinked counts (public datasets fulfilling no requirement of their plan).
+
+    Each count is a field facet over the catalogue with some tagged filters
+    excluded (Solr's multi-select faceting): the filters are ANDed, so the
+    request matches no document, and every facet keeps only the filters of its
+    own domain. Field facets rather than JSON facets: Solr returns thousands
+    of buckets far faster that way.
+    """
+    codes = sorted(set(province_codes))
+    if not codes:
+        return [gap.MISSING] * len(requirements), {}
+    keys, rule = gap.INDEX_REQUIREMENT_FIELD, gap.INDEX_RULE_FIELD
+    fixed = f"{rule}:{gap.RULE_NEVER} OR (+{rule}:{gap.RULE_OWN} +{gap.INDEX_DUE_FIELD}:[{gap.solr_date(day)} TO *])"
+    filters = {
+        "private": "capacity:private",
+        "public": "capacity:public",
+        "fixed": fixed,  # fresh by its own rule (or never stale)
+        "unfixed": f"-({fixed})",
+        "complete": f"{gap.INDEX_COMPLETE_FIELD}:yes",
+        "incomplete": f"-{gap.INDEX_COMPLETE_FIELD}:yes",
+    }
+    groups: dict[tuple[str, int], str] = {}
+    rules: dict[tuple[Any, Any], tuple[str, int]] = {}
+    judged = []  # (key, group) of each requirement
+    for requirement in requirements:
+        raw = (requirement.get("update_frequency_unit"), requirement.get("update_frequency_interval"))
+        if raw not in rules:
+            rules[raw] = gap.requirement_rule(requirement)
+        group = groups.setdefault(rules[raw], f"plan{len(groups)}")
+        judged.append((gap.requirement_key(requirement.get("province_code"), requirement.get("code")), group))
+    for (unit, interval), name in groups.items():
+        since = gap.fresh_since(unit, interval, day)
+        updated = f" +{gap.INDEX_UPDATED_FIELD}:[{gap.solr_date(since)} TO *]" if since else ""
+        filters[name] = f"+{rule}:{gap.RULE_PLAN}{updated}"
+    filters["unkeyed"] = f"-{keys}:[* TO *]"  # no requirement code at all
+    fq = [provinces_filter(codes)] + [f"{{!tag={name}}}{query}" for name, query in filters.items()]
+    tags = list(filters)
+
+    def facet(name: str, field: str, *domain: str) -> str:
+        return f"{{!key={name} ex={','.join(t for t in tags if t not in domain)}}}{field}"
+
+    # As few buckets as the statuses need: when no public dataset of a requirement is fresh, every one of
+    # them is outside "fixed", so "public and unfixed" tells stale from restricted.
+    fields = [facet("private", keys, "private"), facet("unfixed", keys, "public", "unfixed"),
+              facet("complete", keys, "public", "fixed", "complete"),
+              facet("incomplete", keys, "public", "fixed", "incomplete")]
+    for name in groups.values():
+        fields += [facet(name + "_complete", keys, "public", name, "complete"),
+                   facet(name + "_incomplete", keys, "public", name, "incomplete")]
+    fields.append(facet("unkeyed", gap.INDEX_PROVINCE_CODE_FIELD, "public", "unkeyed"))
+    response = solr_select(fq, **{
+        "facet": "true", "facet.field": fields, "facet.limit": -1, "facet.mincount": 1, "json.nl": "flat"})
+    found = {name: dict(zip(values[0::2], values[1::2]))
+             for name, values in ((response.get("facet_counts") or {}).get("facet_fields") or {}).items()}
+
+    private, unfixed = found.get("private", {}), found.get("unfixed", {})
+    complete, incomplete = found.get("complete", {}), found.get("incomplete", {})
+    by_group = {name: (found.get(name + "_complete", {}), found.get(name + "_incomplete", {}))
+                for name in groups.values()}
+    statuses = []
+    for key, group in judged:
+        group_complete, group_incomplete = by_group[group]
+        good = complete.get(key, 0) + group_complete.get(key, 0)
+        fresh = good + incomplete.get(key, 0) + group_incomplete.get(key, 0)
+        statuses.append(gap.status_from_counts(good, fresh, fresh + unfixed.get(key, 0), private.get(key, 0)))
+    unlinked = dict(found.get("unkeyed", {}))
+    # Every public dataset's keys are among these buckets: keys of no plan (a requirement deleted
+    # after datasets named it) are rare; only the public datasets holding one are read.
+    planned = {key for key, _group in judged}
+    seen_orphans: set = set()
+    orphans = [key for key in {*unfixed, *complete, *incomplete, *(k for pair in by_group.values() for m in pair
+                                                                     for k in m)} if key not in planned]
+    for start in range(0, len(orphans), 500):
+        query = f"+capacity:public +{keys}:(" + " OR ".join(_literal(k) for k in orphans[start:start + 500]) + ")"
+        for doc in _documents([provinces_filter(codes), query])[0]:
+            facts = gap.facts_from_index(doc)
+            if facts["id"] in seen_orphans:
+                continue
+            seen_orphans.add(facts["id"])
+            mine = {gap.requirement_key(facts["province_code"], c) for c in facts["requirement_codes"]}
+            if not mine & planned:
+                unlinked[facts["province_code"]] = unlinked.get(facts["province_code"], 0) + 1
+    return statuses, unlinked
 
 
 # ---------------------------------------------------------------- labels
@@ -178,7 +368,7 @@ def labelled(report: dict[str, Any], organizations: dict) -> dict[str, Any]:
 def requirement_status(context, requirement: dict[str, Any]) -> dict[str, Any]:
     """One requirement judged: its ``status``, ``days_overdue``, ``problems``, the datasets the user may see."""
     fq = requirement_filter(requirement["province_code"], requirement["code"])
-    return gap.evaluate([requirement], dataset_facts(fq), today(), can_see=viewer(context, fq))[0]
+    return evaluate_visible(context, [requirement], fq, today())[0][0]
 
 
 def province_gap(context, province: str, filters: dict[str, str], include_unlinked: bool = True) -> dict[str, Any]:
@@ -199,10 +389,8 @@ def province_gap(context, province: str, filters: dict[str, str], include_unlink
         plan, development_issue=filters["development_issue"], sub_issue=filters["sub_issue"],
         agency=agency_id, pmqa=filters["pmqa"],
     )
-    fq = province_filter([province])
-    facts = dataset_facts(fq)
     day = today()
-    rows = gap.evaluate(requirements, facts, day, can_see=viewer(context, fq))
+    rows, facts = evaluate_visible(context, requirements, provinces_filter([province]), day)
 
     organizations = model.organizations({r.get("agency") for r in rows} | ({agency_id} if agency_id else set()))
     result = labelled(gap.report(rows, GROUPINGS), organizations)
@@ -222,18 +410,46 @@ def province_gap(context, province: str, filters: dict[str, str], include_unlink
     return result
 
 
+# What the summary needs of each requirement; the snapshots also record ids and issues.
+_SUMMARY_COLUMNS = ("province_code", "code", "priority", "pmqa", "update_frequency_unit", "update_frequency_interval")
+_SNAPSHOT_COLUMNS = ("id", "development_issue") + _SUMMARY_COLUMNS
+
+
+def _plan_rows(province_codes: list[str], columns: tuple[str, ...] = _SNAPSHOT_COLUMNS) -> list[dict[str, Any]]:
+    """The requirements of some provinces with the columns the summaries use (one query, no ORM objects)."""
+    codes = [c for c in province_codes if model.matchable(c)]
+    if not codes:
+        return []
+    # The driver's own rows (psycopg2 reads the pmqa array as a list): SQLAlchemy's per-row
+    # processing of 5,000 requirements took longer than the whole Solr request.
+    found = model.session().connection().exec_driver_sql(
+        "SELECT {} FROM {} WHERE province_code = ANY(%(codes)s) ORDER BY province_code, code".format(
+            ", ".join(columns), model.Requirement.__tablename__),
+        {"codes": codes}).fetchall()
+    rows = []
+    for values in found:
+        row = dict(zip(columns, values))
+        row["pmqa"] = list(row["pmqa"] or [])
+        rows.append(row)
+    return rows
+
+
 def _summaries(province_codes: Optional[list[str]], day: Optional[dt.date] = None,
-               ) -> tuple[list[str], dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
-    """Evaluated rows of the given provinces (all provinces with a plan when None), and their datasets' facts."""
+               columns: tuple[str, ...] = _SNAPSHOT_COLUMNS,
+               ) -> tuple[list[str], dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """Rows (requirement and status) of the given provinces (all with a plan when None), and their unlinked counts.
+
+    The statuses come from Solr facets (``index_statuses``), not from the datasets' documents.
+    """
     if province_codes is None:
         province_codes = [code for code, _count in model.planned_provinces()]
-    requirements = [r.as_dict() for r in model.requirements(province_codes)]
-    facts = dataset_facts(province_filter(province_codes))
-    rows = gap.evaluate(requirements, facts, day or today())
+    rows = _plan_rows(province_codes, columns)
+    statuses, unlinked = index_statuses(rows, province_codes, day or today())
     by_province: dict[str, list[dict[str, Any]]] = {code: [] for code in province_codes}
-    for row in rows:
+    for row, status in zip(rows, statuses):
+        row["status"] = status
         by_province.setdefault(row["province_code"], []).append(row)
-    return province_codes, by_province, facts
+    return province_codes, by_province, unlinked
 
 
 def summary(province_codes: Optional[list[str]]) -> dict[str, Any]:
@@ -257,25 +473,41 @@ def summary(province_codes: Optional[list[str]]) -> dict[str, Any]:
 
 
 def _summary_scores(province_codes: Optional[list[str]], day: dt.date) -> dict[str, Any]:
-    """The summary without names (those are added after the cache, see gap_cache)."""
-    codes, by_province, facts = _summaries(province_codes, day)
-    plans = [row for rows in by_province.values() for row in rows]
-    facts_of: dict[str, list[dict[str, Any]]] = {}
-    for facts_entry in facts:
-        facts_of.setdefault(facts_entry["province_code"], []).append(facts_entry)
+    """The summary without names (those are added after the cache, see gap_cache).
+
+    One pass over the rows for every score (``gap.Tally``): the same figures as
+    ``gap.score`` and ``gap.aggregate(rows, "pmqa")`` of each province.
+    """
+    codes, by_province, unlinked = _summaries(province_codes, day, _SUMMARY_COLUMNS)
+    national = gap.Tally()
     provinces = []
     for code in codes:
-        rows = by_province.get(code, [])
-        entry = {"province_code": code, **gap.score(rows)}
-        entry["unlinked_count"] = len(gap.unlinked(facts_of.get(code, []), rows))
-        entry["by_pmqa"] = gap.aggregate(rows, "pmqa")
+        tally, by_pmqa = gap.Tally(), {}
+        for row in by_province.get(code, []):
+            status, priority = row["status"], row.get("priority")
+            national.add(status, priority)
+            tally.add(status, priority)
+            for item in gap.pmqa_groups(row):
+                group = by_pmqa.get(item)
+                if group is None:
+                    group = by_pmqa[item] = gap.Tally()
+                group.add(status, priority)
+        entry = {"province_code": code, **tally.result()}
+        entry["unlinked_count"] = unlinked.get(code, 0)
+        entry["by_pmqa"] = [{"key": item, **by_pmqa[item].result()} for item in sorted(by_pmqa, key=gap.group_order)]
         provinces.append(entry)
-    return {"date": day.isoformat(), "national": gap.score(plans), "provinces": provinces}
+    return {"date": day.isoformat(), "national": national.result(), "provinces": provinces}
+
+
+def _quality_summary(province_code: str) -> dict[str, Any]:
+    """The province's metadata quality (public datasets), kept with its snapshot."""
+    from ckanext.provincial.actions import metadata_quality  # the actions import this module
+    return metadata_quality.summarize(province_code=province_code)
 
 
 def record_snapshots(province_codes: Optional[list[str]]) -> list[dict[str, Any]]:
     """Record the gap aggregates of the provinces (all with a plan when None), committed at once."""
-    codes, by_province, _facts = _summaries(province_codes)
+    codes, by_province, _unlinked = _summaries(province_codes)
     taken_at = dt.datetime.utcnow()
     session = model.session()
     recorded = []
@@ -287,6 +519,7 @@ def record_snapshots(province_codes: Optional[list[str]]) -> list[dict[str, Any]
             readiness=scores["readiness"], counts=scores["counts"],
             by_development_issue=gap.aggregate(rows, "development_issue"),
             statuses={row["id"]: row["status"] for row in rows if row.get("id")},
+            quality=_quality_summary(code),
         )
         session.add(snapshot)
         recorded.append(snapshot)

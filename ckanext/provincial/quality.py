@@ -16,7 +16,11 @@ check is one problem code:
 ``content:<resource>``
     the contents of a resource failed the Frictionless check (its
     ``validation_status`` is ``failure``, or ``error`` when the file could not
-    be read as a table at all: empty, binary, malformed).
+    be read as a table at all: empty, binary, malformed);
+``link:<resource id>``
+    a resource that is a link failed two link checks in a row (``link_checks/``).
+    The indexer puts those ids in ``provincial_broken_links`` before the checks
+    run; a dictionary without that key has no link problem.
 
 Works on a ``package_show`` dictionary (resources as a list of dicts) and on
 the search-index form of a dataset (``res_url`` / ``res_format`` lists). Pure
@@ -39,6 +43,9 @@ EMPTY_URL = "empty_url"
 MISSING = "missing:"
 FORMAT = "format:"
 INVALID_CONTENT = "content:"
+BROKEN_LINK = "link:"
+# Set on the index form of a dataset by link_checks.hooks: ids of its resources whose link is broken.
+BROKEN_LINKS_KEY = "provincial_broken_links"
 # Validation statuses that mean the data itself is not correct (see content_checks/content.py).
 FAILED_CONTENT = frozenset({"failure", "error"})
 
@@ -124,7 +131,7 @@ def resources_of(dataset: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"url": url, "format": fmt} for url, fmt in zip(urls, formats)]
 
 
-def _full_resources(dataset: dict[str, Any]) -> list[dict[str, Any]]:
+def full_resources(dataset: dict[str, Any]) -> list[dict[str, Any]]:
     """The resource dicts, also when indexing (CKAN moves them into ``validated_data_dict``)."""
     if isinstance(dataset.get("resources"), list):
         return [r for r in dataset["resources"] if isinstance(r, dict)]
@@ -142,9 +149,14 @@ def content_problems(dataset: dict[str, Any]) -> list[str]:
     """One ``content:<name>`` problem per resource whose contents failed validation."""
     return [
         INVALID_CONTENT + str(resource.get("name") or resource.get("id") or "")
-        for resource in _full_resources(dataset)
+        for resource in full_resources(dataset)
         if resource.get("validation_status") in FAILED_CONTENT
     ]
+
+
+def link_problems(dataset: dict[str, Any]) -> list[str]:
+    """One ``link:<resource id>`` problem per resource whose link is broken."""
+    return [BROKEN_LINK + str(rid) for rid in as_list(dataset.get(BROKEN_LINKS_KEY)) if rid]
 
 
 def _required_value(dataset: dict[str, Any], field: str) -> Any:
@@ -167,4 +179,5 @@ def check(dataset: dict[str, Any], required_fields: Iterable[str] = REQUIRED_FIE
         if accepted is not None and resources and not (have & accepted):
             problems.append(FORMAT + declared)
     problems.extend(content_problems(dataset))
+    problems.extend(link_problems(dataset))
     return problems

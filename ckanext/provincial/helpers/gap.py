@@ -40,6 +40,7 @@ PROBLEM_LABELS = {
     quality.MISSING: N_("empty required field: {field}"),
     quality.FORMAT: N_("no resource in the declared format {format}"),
     quality.INVALID_CONTENT: N_("the contents of resource “{resource}” fail validation"),
+    quality.BROKEN_LINK: N_("the link of resource “{resource}” is broken"),
 }
 SORT_KEYS = ("code", "title", "development_issue", "agency", "status", "days_overdue", "datasets")
 
@@ -89,6 +90,11 @@ def problem_label(problem: str) -> str:
         return toolkit._(PROBLEM_LABELS[quality.FORMAT]).format(format=problem[len(quality.FORMAT):])
     if problem.startswith(quality.INVALID_CONTENT):
         return toolkit._(PROBLEM_LABELS[quality.INVALID_CONTENT]).format(resource=problem[len(quality.INVALID_CONTENT):])
+    if problem.startswith(quality.BROKEN_LINK):
+        from ckanext.provincial.helpers.link_checks import resource_label
+
+        return toolkit._(PROBLEM_LABELS[quality.BROKEN_LINK]).format(
+            resource=resource_label(problem[len(quality.BROKEN_LINK):]))
     return toolkit._(PROBLEM_LABELS.get(problem, problem))
 
 

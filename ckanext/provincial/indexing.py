@@ -13,18 +13,24 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.provincial import codes as area_codes
 from ckanext.provincial import development_issues, vocabulary
 from ckanext.provincial import gap
+from ckanext.provincial import metadata_quality
 from ckanext.provincial import vocabulary_store as store
 from ckanext.provincial.language import current as current_language, label_text
 from ckanext.provincial.content_checks import hooks as content_checks
+from ckanext.provincial.link_checks import hooks as link_hooks
 
 log = logging.getLogger(__name__)
 
 
 def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    pkg_dict[link_hooks.INDEX_KEY] = link_hooks.broken_links(pkg_dict)  # read by quality.check (link:<id>)
     pkg_dict = content_checks.index_fields(pkg_dict)
     pkg_dict.update(gap.index_fields(pkg_dict))  # compact facts read by the gap analysis
+    broken_links = pkg_dict.pop(link_hooks.INDEX_KEY, None)  # not for Solr (single-valued catch-all field)
     pkg_dict = vocabulary_index_fields(pkg_dict)
     pkg_dict = area_index_fields(pkg_dict)
+    # metadata quality (MQA) score as facet tokens; issues with their parents, set just above
+    pkg_dict.update(metadata_quality.index_fields(pkg_dict, pkg_dict.get(store.ISSUES_INDEX_FIELD) or [], broken_links))
     return cut_immense_terms(pkg_dict)
 
 

@@ -107,6 +107,10 @@ class GapSnapshot(toolkit.BaseModel):
     by_development_issue = sa.Column(postgresql.JSONB, nullable=False)
     # requirement id → its status at that moment (empty in snapshots older than this column)
     statuses = sa.Column(postgresql.JSONB, nullable=False, default=dict)
+    # True for the demo's replayed history (demo/history.py), never for a real measurement
+    demonstration = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    # the province's metadata quality summary (provincial_quality_summary) at that moment; None before d6a8c0e2f4b6
+    quality = sa.Column(postgresql.JSONB, nullable=True)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +122,8 @@ class GapSnapshot(toolkit.BaseModel):
             "readiness": self.readiness,
             "counts": dict(self.counts or {}),
             "by_development_issue": list(self.by_development_issue or []),
+            "demonstration": bool(self.demonstration),
+            "quality": dict(self.quality) if self.quality else None,
         }
 
 
@@ -284,3 +290,41 @@ def snapshots(province_code: str, limit: int = 100) -> list[GapSnapshot]:
         .all()
     )
     return list(reversed(latest))
+
+
+class LinkCheck(toolkit.BaseModel):
+    """The last check of one resource that is a link (``link_checks/``)."""
+
+    __tablename__ = "provincial_link_check"
+    __table_args__ = (sa.Index("provincial_link_check_package_idx", "package_id"),)
+
+    resource_id = sa.Column(sa.UnicodeText, primary_key=True)
+    package_id = sa.Column(sa.UnicodeText, nullable=False)
+    url = sa.Column(sa.UnicodeText, nullable=False)
+    status_code = sa.Column(sa.Integer, nullable=True)
+    content_type = sa.Column(sa.UnicodeText, nullable=True)
+    size = sa.Column(sa.BigInteger, nullable=True)
+    error = sa.Column(sa.UnicodeText, nullable=True)
+    # checks in a row that found the link broken (two make the dataset incomplete)
+    failures = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
+    checked_at = sa.Column(sa.DateTime, nullable=False, default=_now)
+    broken_since = sa.Column(sa.DateTime, nullable=True)
+    last_ok_at = sa.Column(sa.DateTime, nullable=True)
+
+    def as_dict(self) -> dict[str, Any]:
+        def iso(value):
+            return value.isoformat() if value else None
+
+        return {
+            "resource_id": self.resource_id,
+            "package_id": self.package_id,
+            "url": self.url,
+            "status_code": self.status_code,
+            "content_type": self.content_type,
+            "size": self.size,
+            "error": self.error,
+            "failures": self.failures,
+            "checked_at": iso(self.checked_at),
+            "broken_since": iso(self.broken_since),
+            "last_ok_at": iso(self.last_ok_at),
+        }

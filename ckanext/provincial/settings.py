@@ -78,6 +78,11 @@ def gap_cache_seconds() -> int:
     return max(0, _int("gap.cache_seconds"))
 
 
+def dcat_cache_seconds() -> int:
+    """How long a dataset's DCAT triples stay in Redis (catalogue pages); 0 (or less) turns the cache off."""
+    return max(0, _int("dcat.cache_seconds", 604800))
+
+
 def harvest_users() -> list[str]:
     return _list("harvest.users")
 
@@ -133,3 +138,31 @@ def datarequest_email() -> bool:
     """Send e-mails of data request events (when ``smtp.server`` is set)."""
     value = _get("datarequest.email_notifications")
     return True if value in (None, "") else toolkit.asbool(value)
+
+
+# ---------------------------------------------------------------- link checks
+
+def _float(name: str, default: float) -> float:
+    value = _get(name)
+    try:
+        return float(value) if value not in (None, "") else default
+    except (TypeError, ValueError):
+        return default
+
+
+def link_checks_schedule() -> str:
+    """When the nightly job checks links: ``daily``, ``weekly`` or ``off``."""
+    return _text("link_checks.schedule") or "daily"
+
+
+def link_checks_settings(concurrency: int = 0):
+    """The checker's settings (``link_checks.checker.Settings``); ``concurrency`` overrides the option."""
+    from ckanext.provincial.link_checks.checker import Settings
+
+    return Settings(
+        concurrency=max(1, concurrency or _int("link_checks.concurrency", 4)),
+        delay=max(0.0, _float("link_checks.host_delay", 1.0)),
+        timeout=max(0.1, _float("link_checks.timeout", 10.0)),
+        user_agent=_text("link_checks.user_agent") or "ckanext-provincial link checker",
+        max_bytes=max(1, _int("link_checks.max_bytes", 1024)),
+    )

@@ -19,4 +19,13 @@ def get_actions() -> dict[str, Callable[..., Any]]:
     for module in (status, content_checks, vocabulary, requirement, gap, harvest, dataset, dcat, datastore, catalogue,
                    activity, usage, datarequest):
         actions.update(module.get_actions())
+    from ckanext.provincial.actions import report
+
+    actions.update(report.get_actions())
+    from ckanext.provincial.actions import link_checks
+
+    actions.update(link_checks.get_actions())
+    from ckanext.provincial.actions import metadata_quality
+
+    actions.update(metadata_quality.get_actions())
     return actions

@@ -16,4 +16,13 @@ def get_auth_functions() -> dict[str, Callable[..., Any]]:
     functions: dict[str, Callable[..., Any]] = {}
     for module in modules:
         functions.update(module.get_auth_functions())
+    from ckanext.provincial.auth import report
+
+    functions.update(report.get_auth_functions())
+    from ckanext.provincial.auth import link_checks
+
+    functions.update(link_checks.get_auth_functions())
+    from ckanext.provincial.auth import metadata_quality
+
+    functions.update(metadata_quality.get_auth_functions())
     return functions

@@ -17,5 +17,7 @@ def get_commands():
     from ckanext.provincial.cli import requirement, gap  # noqa: F401
     from ckanext.provincial.cli import worker  # noqa: F401
     from ckanext.provincial.cli import datarequest, usage  # noqa: F401
+    from ckanext.provincial.cli import report  # noqa: F401
+    from ckanext.provincial.cli import links  # noqa: F401
 
     return [provincial]

@@ -19,4 +19,10 @@ def get_helpers() -> dict[str, Callable[..., Any]]:
     found: dict[str, Callable[..., Any]] = {}
     for module in modules:
         found.update(module.get_helpers())
+    from ckanext.provincial.helpers import metadata_quality
+
+    found.update(metadata_quality.get_helpers())
+    from ckanext.provincial.helpers import link_checks
+
+    found.update(link_checks.get_helpers())
     return found

@@ -10,4 +10,10 @@ def get_blueprints() -> list[Blueprint]:
     from ckanext.provincial.dcat import views as dcat_views
 
     modules: tuple = (gap, requirement, previews, datastore, downloads, dcat_views, catalogue, datarequest, usage)
+    from ckanext.provincial.views import report
+
+    modules += (report,)
+    from ckanext.provincial.views import link_checks
+
+    modules += (link_checks,)
     return [bp for module in modules for bp in module.get_blueprints()]

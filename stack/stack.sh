@@ -77,6 +77,8 @@ install_system() {
     command -v msgfmt >/dev/null || missing+=(gettext)
     # Headless browser of tests/test_browser.py (driven by Playwright, no browser download).
     command -v chromium >/dev/null || missing+=(chromium)
+    # WeasyPrint, the committee's report PDF (Pango shapes Thai with HarfBuzz, breaks lines with libthai).
+    ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
     apt_install "${missing[@]}"
 }
 

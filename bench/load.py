@@ -19,8 +19,20 @@ Not part of the tests. Run it against the demo portal (docs/deploy.md,
 "Benchmarks"):
 
     make demo                                   # portal on http://127.0.0.1:5000
-    .venv/bin/python bench/load.py [--url http://127.0.0.1:5000] [--clients 8]
-        [--requests 200] [--seconds 30] [--only gap,search_facets] [--json out.json]
+    .venv/bin/python bench/load.py [--url http://127.0.0.1:5000] [--clients 32]
+        [--requests 400] [--seconds 60] [--only gap,search_facets] [--json out.json]
+
+or let it start the portal as the Docker image serves it: uWSGI with the
+options of docker/docker-compose.yml (``--master --enable-threads
+--lazy-apps --http-keepalive``, ``--processes`` = CKAN_WEB_PROCESSES, 4 by
+default, one thread each, harakiri 120 s, max-requests 2000) on a config
+extending ``--serve``
+(the CKAN_* environment variables pick the site), stopped at the end. uWSGI
+is not in requirements.txt (the image has its own): ``pip install -r
+dev-requirements.txt`` brings it.
+
+    CKAN_SQLALCHEMY_URL=... CKAN_SOLR_URL=... CKAN_SITE_ID=... \
+        .venv/bin/python bench/load.py --serve test.ini [--processes 4] [--clients 32]
 
 The figures depend on the machine, on ``ckan run`` (the development server,
 one process) versus a production WSGI server, and on the catalogue's size.
@@ -30,7 +42,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -168,9 +184,12 @@ def print_table(results: list[Result], out=sys.stdout) -> None:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:5000", help="the running portal (default: the demo)")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (threads)")
-    parser.add_argument("--requests", type=int, default=200, help="at most this many requests per endpoint")
-    parser.add_argument("--seconds", type=float, default=30, help="at most this long per endpoint")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients (threads)")
+    parser.add_argument("--requests", type=int, default=400, help="at most this many requests per endpoint")
+    parser.add_argument("--seconds", type=float, default=60, help="at most this long per endpoint")
+    parser.add_argument("--serve", default="", metavar="INI",
+                        help="start uWSGI as the Docker image does on a config extending INI, and measure it")
+    parser.add_argument("--processes", type=int, default=4, help="uWSGI processes with --serve (CKAN_WEB_PROCESSES)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds before a request counts as an error")
     parser.add_argument("--province", default="13", help="province of /gap/<province> and the search filter")
     parser.add_argument("--only", default="", help="comma-separated endpoint names (default: all)")
@@ -183,8 +202,75 @@ def parse_args(argv=None):
     return args
 
 
+WSGI = """import os
+from logging.config import fileConfig
+from ckan.cli import CKANConfigLoader
+from ckan.config.middleware import make_app
+
+path = os.environ["PROVINCIAL_BENCH_INI"]
+fileConfig(path, disable_existing_loggers=False)
+application = make_app(CKANConfigLoader(path).get_config())
+"""
+LOGGING = ("\n[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n\n[formatters]\nkeys = generic\n\n"
+           "[logger_root]\nlevel = WARNING\nhandlers = console\n\n[handler_console]\nclass = StreamHandler\n"
+           "args = (sys.stderr,)\nlevel = NOTSET\nformatter = generic\n\n[formatter_generic]\n"
+           "format = %(asctime)s %(levelname)s [%(name)s] %(message)s\n")
+
+
+def serve_uwsgi(ini: str, processes: int, timeout: float = 180) -> tuple[subprocess.Popen, str, str]:
+    """uWSGI with docker/docker-compose.yml's UWSGI_OPTS on a free loopback port: (process, URL, log path)."""
+    uwsgi = os.path.join(os.path.dirname(sys.executable), "uwsgi")
+    if not os.path.exists(uwsgi):
+        raise SystemExit("uwsgi is not installed in this venv: pip install -r dev-requirements.txt")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folder = tempfile.mkdtemp(prefix="bench-load-")
+    config = os.path.join(folder, "portal.ini")
+    with open(config, "w", encoding="utf-8") as out:
+        out.write(f"[DEFAULT]\ndebug = false\n\n[app:main]\nuse = config:{os.path.abspath(ini)}\n"
+                  f"ckan.site_url = http://127.0.0.1:{port}\n" + LOGGING)
+    with open(os.path.join(folder, "wsgi.py"), "w", encoding="utf-8") as out:
+        out.write(WSGI)
+    log_path = os.path.join(folder, "uwsgi.log")
+    process = subprocess.Popen(
+        [uwsgi, "--http", f"127.0.0.1:{port}", "--wsgi-file", os.path.join(folder, "wsgi.py"),
+         "--master", "--enable-threads", "--lazy-apps", "--processes", str(processes), "-L",
+         "--buffer-size", "32768", "--vacuum", "--harakiri", "120", "--max-requests", "2000", "--http-keepalive",
+         "--home", os.path.dirname(os.path.dirname(sys.executable)),
+         "--die-on-term"],  # uWSGI 2.0 reloads on SIGTERM otherwise; the bench stops it with terminate()
+        stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, cwd=folder,
+        env=dict(os.environ, PROVINCIAL_BENCH_INI=config))
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url + "/api/3/action/status_show", timeout=5).ok:
+                return process, url, log_path
+        except requests.RequestException:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.5)
+    process.terminate()
+    with open(log_path, encoding="utf-8", errors="replace") as log:
+        raise SystemExit("uWSGI did not serve the portal:\n" + log.read()[-3000:])
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.serve:
+        process, args.url, log_path = serve_uwsgi(args.serve, args.processes)
+        print(f"uWSGI: {args.processes} processes, 1 thread each (docker/docker-compose.yml); log {log_path}")
+        try:
+            return measure(args)
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+    return measure(args)
+
+
+def measure(args) -> int:
     base_url = args.url.rstrip("/")
     headers = {"Authorization": args.api_token} if args.api_token else {}
     try:

@@ -56,6 +56,39 @@ PATCHES: tuple[Patch, ...] = (
         why="Private helper of ckanext-dcat called by our dcat_catalog_show.",
     ),
     Patch(
+        ours="ckanext.provincial.dcat.cache:search_params",
+        upstream="ckanext.dcat.logic:_search_ckan_datasets",
+        package="ckanext-dcat", written_for="2.4.4",
+        source_sha256="734e81533e67819d",
+        why="The catalogue page's search (paging, sort, filters, errors) repeated so that the cached "
+            "pages read only index_id, _version_ and organization from the index.",
+    ),
+    Patch(
+        ours="ckanext.provincial.dcat.cache:serialize_page",
+        upstream="ckanext.dcat.processors:RDFSerializer.serialize_catalog",
+        package="ckanext-dcat", written_for="2.4.4",
+        source_sha256="0f503dea34d9f132",
+        why="The catalogue page written as upstream does (catalogue, dcat:dataset links, paging), "
+            "with each dataset's triples from the cache; with sub-catalogues on, pages are written whole.",
+    ),
+    Patch(
+        ours="ckanext.provincial.dcat.cache:Serializer",
+        upstream="ckanext.dcat.processors:RDFProcessor._load_profiles",
+        package="ckanext-dcat", written_for="2.4.4",
+        source_sha256="0615993e80684b8e",
+        why="The profile classes looked up once per process: upstream scans every entry point of "
+            "every installed package for each serializer.",
+    ),
+    Patch(
+        ours="ckanext.provincial.dcat.cache:forget_publishers",
+        upstream="ckanext.dcat.profiles.euro_dcat_ap_base:BaseEuropeanDCATAPProfile._graph_from_dataset_base",
+        package="ckanext-dcat", written_for="2.4.4",
+        source_sha256="ecfa9df84cc5298e",
+        why="The publisher is read from the class-wide RDFProfile._org_cache, never refreshed: the "
+            "catalogue empties it before serializing (a renamed organization kept its old name until a "
+            "restart); the cache keys read the same fields from the database.",
+    ),
+    Patch(
         ours="ckanext.provincial.content_checks.hooks:create_default_views",
         upstream="ckan.logic.action.update:package_update",
         package="ckan", written_for="2.11.6",

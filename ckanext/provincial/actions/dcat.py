@@ -1,11 +1,13 @@
-"""ckanext-dcat's ``dcat_catalog_show`` with page links that are valid URIs.
+"""ckanext-dcat's ``dcat_catalog_show`` with page links that are valid URIs, from cached triples.
 
 ckanext-dcat writes the catalogue's hydra page links (first, next, last...)
 with the request's ``q``/``fq``/``modified_since`` as typed, and rdflib
 refuses to serialise a URI holding a space, quotes or ``<>{}|\\^``` (HTTP 500
 for ``/catalog.ttl?q=title:"น้ำ"``). Same steps as ckanext-dcat's action,
 with the links percent-encoded. The upstream version it follows is pinned in
-``upstream.PATCHES``.
+``upstream.PATCHES``. Turtle and N3 pages are put together from each dataset's
+cached triples (``dcat/cache.py``); ``ckanext.provincial.dcat.cache_seconds = 0``
+serializes every page whole, as upstream does.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import CONTENT_TYPES
 
 from ckanext.provincial import upstream
-from ckanext.provincial.dcat import profiles
+from ckanext.provincial.dcat import cache, profiles
 from ckanext.provincial.validators import requirement as checks
 
 PAGE_LINKS = ("current", "first", "last", "next", "previous")
@@ -58,18 +60,34 @@ def dcat_catalog_show(original_action, context, data_dict):
     if data_dict.get("format") not in (None, *CONTENT_TYPES):
         raise toolkit.ValidationError({"format": [toolkit._("Use one of: {formats}").format(
             formats=", ".join(sorted(CONTENT_TYPES)))]})
+    cached = cache.enabled(data_dict.get("format"))
     try:
-        serializer = RDFSerializer(profiles=data_dict.get("profiles"))
+        # Without the cache, ckanext-dcat's serializer exactly as upstream runs it.
+        serializer = (cache.Serializer if cached else RDFSerializer)(profiles=data_dict.get("profiles"))
     except (RDFProfileException, TypeError) as error:
         raise toolkit.ValidationError({"profiles": [str(error) or toolkit._("Unknown profile")]})
+    if cached:
+        # Each dataset's triples from Redis (dcat/cache.py); None when Redis cannot be used.
+        page = cache.serialize_page(context, data_dict, serializer, [p.name for p in serializer._profiles],
+                                    lambda query: _page_links(query, data_dict))
+        if page is not None:
+            return page
     query = upstream.dcat_search_datasets(context, data_dict)
+    pagination = _page_links(query, data_dict)
+    # euro_dcat_ap keeps organizations in a process-wide dictionary it never refreshes: a
+    # renamed organization kept its old name as publisher until the web process restarted.
+    cache.forget_publishers()
+    with profiles.requirements_of(query["results"]):
+        return serializer.serialize_catalog({}, query["results"], _format=data_dict.get("format"),
+                                            pagination_info=pagination)
+
+
+def _page_links(query, data_dict) -> dict:
     pagination = upstream.dcat_pagination_info(query, data_dict)
     for key in PAGE_LINKS:
         if pagination.get(key):
             pagination[key] = quote(pagination[key], safe=URI_SAFE)
-    with profiles.requirements_of(query["results"]):
-        return serializer.serialize_catalog({}, query["results"], _format=data_dict.get("format"),
-                                            pagination_info=pagination)
+    return pagination
 
 
 def get_actions():

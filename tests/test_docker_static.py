@@ -883,7 +883,9 @@ def test_worker_starts_the_nightly_usage_summary_beside_the_job_worker():
     assert background < script.index("exec ckan")  # started before the worker replaces the shell
     # What it runs: the tracking summary (CKAN's `ckan tracking update`, from a sensible first day).
     assert [list(c) for c in nightly.COMMANDS] == [
-        ["provincial", "usage", "update"], ["provincial", "gap", "snapshot"], ["provincial", "datarequest", "refresh"]]
+        ["provincial", "usage", "update"], ["provincial", "gap", "snapshot"], ["provincial", "datarequest", "refresh"],
+        ["provincial", "datastore", "requeue"], ["provincial", "report", "monthly"],
+        ["provincial", "links", "check", "--scheduled"]]
 
 
 def test_nightly_runs_at_night_in_thailand():

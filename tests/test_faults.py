@@ -4,11 +4,12 @@ Solr stopped during a dataset create: the test starts its own Solr (stack/solr.s
 on a free port, its own Solr home), points CKAN's search at it, then really
 stops that process. CKAN indexes a dataset in the database session's
 ``before_commit`` hook, so when Solr cannot be reached the commit never happens:
-``package_create`` raises ``SearchIndexError``, the API answers a JSON error of
-type "Search Index Error" naming the unreachable Solr, the dataset form shows
-"Unable to add package to search index", and the database holds nothing of the
-dataset. When Solr comes back without its index (a lost volume), search and the
-database disagree until ``ckan search-index rebuild`` runs.
+``package_create`` raises ``SearchIndexError``, the API answers 503 with a JSON
+error of type "Search Unavailable" naming no address, the dataset form answers
+the 503 "search is unavailable" page (ckanext/provincial/outages.py; more in
+tests/test_outages.py), and the database holds nothing of the dataset. When
+Solr comes back without its index (a lost volume), search and the database
+disagree until ``ckan search-index rebuild`` runs.
 
 PostgreSQL restarted mid-import: the test starts its own PostgreSQL cluster
 (initdb in a temporary folder), copies the test database into it, and runs
@@ -22,14 +23,10 @@ Neither test touches the shared stack's Solr or PostgreSQL processes.
 """
 from __future__ import annotations
 
-import glob
-import hashlib
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
 import uuid
 from typing import Iterator
 
@@ -47,14 +44,13 @@ from tests.ckan_session import call_action
 
 from ckanext.provincial import plan_io
 from tests.datastore_support import wait_until
-from tests.live_portal import free_port
+from tests.fixtures.services import ThrowawayPostgres, ThrowawaySolr, _pg_bindir
 from tests.factories import gdc_dataset, provincial_organization
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
-SOLR_SH = os.path.join(ROOT, "stack", "solr.sh")
 
 
 def ckan_cli(*args: str, env: dict[str, str], timeout: float = 120, wait: bool = True):
@@ -65,116 +61,6 @@ def ckan_cli(*args: str, env: dict[str, str], timeout: float = 120, wait: bool =
 
 
 # ================================================================== Solr ==
-
-def _stack_solr_lib() -> str | None:
-    """The Solr jars the stack already fetched (stack/solr.sh fetch), if any."""
-    for stack_dir in (os.environ.get("STACK_DIR"), os.path.join(ROOT, ".stack")):
-        lib = os.path.join(stack_dir or "", "solr", "lib")
-        if stack_dir and os.path.isfile(os.path.join(lib, ".pom.sha256")) and glob.glob(os.path.join(lib, "solr-core-*.jar")):
-            return lib
-    return None
-
-
-class ThrowawaySolr:
-    """A Solr 9 of this test only, with one core (ckan_test) on a free port.
-
-    Started as stack/solr.sh starts the stack's Solr (solr/Launcher.java on the
-    jars of solr/pom.xml), but with the launcher compiled once and the JVM's
-    quick compiler only, which halves the start-up time of a short-lived Solr.
-    """
-
-    def __init__(self):
-        self.folder = tempfile.mkdtemp(prefix="provincial-solr-")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/solr/ckan_test"
-        self.home = os.path.join(self.folder, "home")
-        self.log_path = os.path.join(self.folder, "console.log")
-        self.process: subprocess.Popen | None = None
-        self.lib = _stack_solr_lib()
-        if not self.lib:  # the stack has not fetched the jars: fetch them here
-            fetch = subprocess.run(["bash", SOLR_SH, "fetch"], env=dict(os.environ, STACK_DIR=self.folder),
-                                   capture_output=True, text=True, timeout=600)
-            if fetch.returncode != 0:
-                raise RuntimeError("stack/solr.sh fetch failed:\n" + fetch.stdout + fetch.stderr)
-            self.lib = os.path.join(self.folder, "solr", "lib")
-        core = os.path.join(self.home, "ckan_test")
-        shutil.copytree(os.path.join(ROOT, "solr", "conf"), os.path.join(core, "conf"))
-        with open(os.path.join(core, "core.properties"), "w") as props:
-            props.write("name=ckan_test\n")
-        with open(os.path.join(self.home, "solr.xml"), "w") as solr_xml:
-            solr_xml.write('<?xml version="1.0" encoding="UTF-8" ?>\n<solr></solr>\n')
-        self.classes = self._compiled_launcher()
-
-    def _compiled_launcher(self) -> str:
-        """solr/Launcher.java compiled once per version of it and of the jars (kept in the temp folder)."""
-        source = os.path.join(ROOT, "solr", "Launcher.java")
-        with open(source, "rb") as launcher, open(os.path.join(self.lib, ".pom.sha256"), "rb") as pin:
-            key = hashlib.sha256(launcher.read() + pin.read()).hexdigest()[:16]
-        classes = os.path.join(tempfile.gettempdir(), f"ckanext-provincial-solr-launcher-{key}")
-        if not os.path.isfile(os.path.join(classes, "Launcher.class")):
-            building = tempfile.mkdtemp(prefix="solr-launcher-")
-            javac = subprocess.run(["javac", "-cp", os.path.join(self.lib, "*"), "-d", building, source],
-                                   capture_output=True, text=True, timeout=120)
-            if javac.returncode != 0:
-                raise RuntimeError("javac solr/Launcher.java failed:\n" + javac.stderr)
-            try:
-                os.rename(building, classes)
-            except OSError:  # another run compiled it meanwhile
-                shutil.rmtree(building, ignore_errors=True)
-        return classes
-
-    def launch(self) -> None:
-        self.process = subprocess.Popen(
-            ["java", "-Xmx512m", "-XX:TieredStopAtLevel=1", f"-Dsolr.log.dir={self.folder}",
-             f"-Dlog4j2.configurationFile={os.path.join(ROOT, 'solr', 'log4j2.xml')}",
-             "-cp", f"{self.classes}:{os.path.join(self.lib, '*')}", "Launcher", self.home, str(self.port)],
-            stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("the test's Solr exited:\n" + self.log())
-            try:
-                if requests.get(self.url + "/admin/ping", timeout=5).ok:
-                    return
-            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still loading the core
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("the test's Solr did not answer:\n" + self.log())
-
-    def start(self) -> None:
-        self.launch()
-        self.wait_ready()
-
-    def stop(self) -> None:
-        """SIGTERM, as stack/solr.sh stop does: Solr commits and closes its core."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-    def running(self) -> bool:
-        return bool(self.process) and self.process.poll() is None
-
-    def log(self) -> str:
-        with open(self.log_path, encoding="utf-8", errors="replace") as handle:
-            return handle.read()[-4000:]
-
-    def lose_index(self) -> None:
-        """What a Solr restarted on a new, empty volume has: no documents."""
-        shutil.rmtree(os.path.join(self.home, "ckan_test", "data"), ignore_errors=True)
-
-    def remove(self) -> None:
-        try:
-            self.stop()
-        finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
-
 
 @pytest.fixture
 def own_solr(request, with_plugins) -> Iterator[ThrowawaySolr]:
@@ -220,22 +106,22 @@ def test_solr_stopped_during_create_saves_nothing_and_rebuild_restores_search(ap
         call_action("package_create", **gdc_dataset("record", owner_org=org["id"], name="during-outage-action"))
     assert not in_database("during-outage-action")
 
-    # The API: a JSON error with its type and a message naming Solr, not an HTML page.
+    # The API: a JSON error with its type and a message naming no address, not an HTML page.
     response = app.post("/api/3/action/package_create", headers={"Authorization": admin["token"]},
                         json=gdc_dataset("record", owner_org=org["id"], name="during-outage-api"))
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert response.headers["Content-Type"].startswith("application/json")
     error = response.json["error"]
-    assert response.json["success"] is False and error["__type"] == "Search Index Error"
-    assert error["message"].startswith("Unable to add package to search index: Solr returned an error: Failed to connect")
+    assert response.json["success"] is False and error["__type"] == "Search Unavailable"
+    assert "Nothing was changed" in error["message"] and str(own_solr.port) not in error["message"]
     assert not in_database("during-outage-api")
 
-    # The dataset form (first stage, which saves a draft): CKAN's error page with the reason.
+    # The dataset form (first stage, which saves a draft): the "search is unavailable" page.
     form = {k: v for k, v in gdc_dataset("gis", owner_org=org["id"], name="during-outage-form").items() if k != "resources"}
     form["save"] = "go-resources"
     page = app.post("/dataset/new", headers={"Authorization": admin["token"]}, data=form)
-    assert page.status_code == 500
-    assert "Unable to add package to search index" in page.body
+    assert page.status_code == 503 and page.headers["Retry-After"]
+    assert "Search is unavailable at the moment" in page.body and str(own_solr.port) not in page.body
     assert not in_database("during-outage-form")
 
     # Solr comes back without its index: the database and search disagree...
@@ -258,67 +144,6 @@ def test_solr_stopped_during_create_saves_nothing_and_rebuild_restores_search(ap
 
 
 # ============================================================ PostgreSQL ==
-
-def _pg_bindir() -> str | None:
-    found_dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda d: int(d.split("/")[-2]))
-    return found_dirs[-1] if found_dirs else None
-
-
-class ThrowawayPostgres:
-    """A PostgreSQL cluster of this test only, as stack/stack.sh pg_start makes one."""
-
-    def __init__(self):
-        self.bin = _pg_bindir()
-        self.folder = tempfile.mkdtemp(prefix="provincial-pg-")
-        self.data = os.path.join(self.folder, "data")
-        self.port = free_port()
-        self.database = "ckan_fault"
-        self.url = f"postgresql://ckan:ckan@127.0.0.1:{self.port}/{self.database}"
-        self.as_owner: list[str] = []
-        if os.getuid() == 0:  # initdb and pg_ctl refuse to run as root
-            self.as_owner = ["runuser", "-u", "postgres", "--"]
-            shutil.chown(self.folder, "postgres", "postgres")
-
-    def _run(self, *command: str, stdin: str | None = None) -> str:
-        done = subprocess.run([*self.as_owner, *command], input=stdin, capture_output=True, text=True, timeout=120)
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-        return done.stdout
-
-    def pg_ctl(self, *args: str) -> None:
-        self._run(os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-l", os.path.join(self.folder, "postgresql.log"),
-                  "-w", "-t", "60", "-o", f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off",
-                  *args)
-
-    def psql(self, sql: str, database: str = "postgres") -> str:
-        return self._run(os.path.join(self.bin, "psql"), "-h", self.data, "-p", str(self.port), "-U", "postgres",
-                         "-d", database, "-v", "ON_ERROR_STOP=1", "-qAt", "-f", "-", stdin=sql)
-
-    def start(self, copy_of: str) -> None:
-        """initdb, start, and a copy of the database at ``copy_of`` (schema and rows) owned by ckan."""
-        self._run(os.path.join(self.bin, "initdb"), "-D", self.data, "-U", "postgres", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256", "-N")
-        self.pg_ctl("start")
-        self.psql(f"CREATE ROLE ckan LOGIN PASSWORD 'ckan'; "
-                  f"CREATE DATABASE {self.database} OWNER ckan ENCODING 'UTF8' TEMPLATE template0;")
-        dump = subprocess.run([os.path.join(self.bin, "pg_dump"), "--no-owner", "--no-privileges", copy_of],
-                              capture_output=True, text=True, timeout=120)
-        if dump.returncode != 0:
-            raise RuntimeError("pg_dump of the test database failed:\n" + dump.stderr)
-        self.psql("SET ROLE ckan;\n" + dump.stdout, database=self.database)
-
-    def connect(self):
-        connection = psycopg2.connect(self.url)
-        connection.autocommit = True
-        return connection
-
-    def remove(self) -> None:
-        try:
-            if os.path.exists(os.path.join(self.data, "postmaster.pid")):
-                self.pg_ctl("-m", "immediate", "stop")
-        finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
-
 
 @pytest.fixture
 def own_postgres(with_plugins, clean_db, migrate_db_for) -> Iterator[ThrowawayPostgres]:

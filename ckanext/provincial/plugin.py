@@ -12,7 +12,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.provincial import actions, auth, cli, helpers, validators, views
 from ckanext.provincial import i18n as i18n_package
-from ckanext.provincial import indexing, vocabulary_store
+from ckanext.provincial import indexing, outages, vocabulary_store
 from ckanext.provincial.helpers import national as national_warnings
 from ckanext.provincial.content_checks import hooks as content_checks
 from ckanext.provincial.actions import datarequest as datarequests
@@ -32,6 +32,7 @@ class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IGroupController, inherit=True)
     plugins.implements(plugins.IResourceController, inherit=True)
     plugins.implements(plugins.IFacets, inherit=True)
+    plugins.implements(plugins.IMiddleware, inherit=True)
 
     # IConfigurer
 
@@ -114,6 +115,11 @@ class ProvincialPlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     def delete(self, entity):
         vocabulary_store.group_changed(entity)
+
+    # IMiddleware
+
+    def make_middleware(self, app, config):
+        return outages.install(app)
 
     # IFacets
 

@@ -56,6 +56,24 @@ def load(resource_ids, all_, sync):
     click.echo(", ".join(f"{status}: {count}" for status, count in sorted(statuses.items())) or "nothing to load")
 
 
+@datastore.command(name="requeue")
+def requeue():
+    """Queue the loads and checks delayed while the job queue (Redis) was down.
+
+    Resources saved during an outage keep their load or check "pending" with
+    no job: this queues one for each (none twice). The nightly run calls it.
+    """
+    from redis.exceptions import RedisError
+
+    from ckanext.provincial import outages
+
+    try:
+        counts = outages.requeue_delayed()
+    except RedisError as error:
+        raise click.ClickException(f"the job queue (Redis) is still unavailable: {error}")
+    click.echo(f"{counts['queued']} resources queued, {counts['gone']} deleted since")
+
+
 @datastore.command(name="check")
 @click.argument("resource_ids", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every resource of every dataset.")

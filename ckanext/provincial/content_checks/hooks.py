@@ -22,7 +22,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial import settings
+from redis.exceptions import RedisError
+
+from ckanext.provincial import outages, settings
 from ckanext.provincial.content_checks import jobs
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,10 @@ def schedule(context: dict[str, Any], dataset: dict[str, Any]) -> list[str]:
         session = model.meta.create_local_session() if model is not None else None
         try:
             loads.enqueue(resource, session=session, load_table=load, check=check)
+        except RedisError as error:
+            # The job queue is down: the resource is saved all the same, its load and check stay
+            # "pending" and `ckan provincial datastore requeue` queues them once Redis is back.
+            outages.background_delayed(resource["id"], error)
         finally:
             if session is not None:
                 session.close()

@@ -2,7 +2,10 @@
 Asia/Bangkok time, in this order: the usage statistics summary (`ckan provincial usage update`,
 CKAN's `ckan tracking update`), the gap snapshot of every province (the coverage trend and each
 requirement's status history) and the data requests whose requirement became available
-(`ckan provincial datarequest refresh`).
+(`ckan provincial datarequest refresh`), then the DataStore loads and content checks delayed by a
+job-queue outage (`ckan provincial datastore requeue`), and on the configured day of the month
+the committee's report of every province (`ckan provincial report monthly`, docs/committee-report.md),
+last the resource link checks (`ckan provincial links check --scheduled`, docs/link-checks.md).
 
 start_worker.sh starts this loop beside the job worker. Every worker replica runs
 it; the command takes a PostgreSQL advisory lock, so one replica does the work
@@ -22,6 +25,11 @@ COMMANDS = (
     ["provincial", "usage", "update"],
     ["provincial", "gap", "snapshot"],
     ["provincial", "datarequest", "refresh"],
+    ["provincial", "datastore", "requeue"],
+    # Publishes every province's committee report on ckanext.provincial.report.monthly_day only.
+    ["provincial", "report", "monthly"],
+    # Last (it may take long): resource link checks, on the days ckanext.provincial.link_checks.schedule says.
+    ["provincial", "links", "check", "--scheduled"],
 )
 
 

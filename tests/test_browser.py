@@ -356,3 +356,81 @@ def test_gap_table_downloads_as_csv(tab):
     by_code = {row[0]: row for row in rows[1:]}
     assert sorted(by_code) == ["R-1", "R-2", "R-3", "R-4"]
     assert by_code["R-2"][1] == "'=ขยะมูลฝอย"  # a formula stays text
+
+
+# ------------------------------------------------------------ phone width --
+
+PHONE = {"width": 390, "height": 844}
+
+LAYOUT = """([figures, filters]) => {
+    const width = document.documentElement.clientWidth;
+    const box = selector => { const e = document.querySelector(selector); return e && e.getBoundingClientRect(); };
+    const figure = box(figures), form = box(filters);
+    return {
+        viewport: width, scrollWidth: document.documentElement.scrollWidth,
+        // The elements sticking out of the page, for the message.
+        wide: Array.from(document.querySelectorAll('body *')).filter(e => {
+            const r = e.getBoundingClientRect(); return r.width > 0 && (r.right > width + 1 || r.left < -1);
+        }).slice(0, 5).map(e => e.tagName + '.' + String(e.className)),
+        canvases: Array.from(document.querySelectorAll('canvas')).map(c => {
+            const r = c.getBoundingClientRect(); return [c.id, r.left, r.right, r.width, r.height]; }),
+        figure: figure && [figure.top, figure.left], form: form && [form.top, form.left],
+    };
+}"""
+
+PHONE_PAGES = [
+    ("/th/gap/13", ".provincial-gap-summary", "form.provincial-gap-filters",
+     ["provincial-gap-donut", "provincial-gap-issues", "provincial-gap-trend"]),
+    ("/en/gap", ".provincial-gap-charts", "form:has(#compare-provinces)", ["provincial-gap-issues"]),
+    ("/th/", ".provincial-home-figures", ".provincial-home-search form", []),
+]
+
+
+@pytest.fixture
+def phone(browser, portal) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = Page(context.new_page(), portal.url)
+    yield page
+    context.close()
+    assert page.errors == [], f"JavaScript errors: {page.errors}"
+
+
+def layout(tab: Page, path: str, figures: str, filters: str, charts: list[str]) -> dict[str, Any]:
+    tab.goto(path)
+    if charts:
+        tab.page.wait_for_function(
+            "ids => ids.every(id => window.Chart && Chart.getChart(document.getElementById(id)))", arg=charts)
+        tab.page.wait_for_timeout(400)  # the charts' opening animation
+    return tab.page.evaluate(LAYOUT, [figures, filters])
+
+
+@pytest.mark.parametrize("path, figures, filters, charts", PHONE_PAGES)
+def test_pages_fit_a_phone_with_the_figures_before_the_filters(phone, path, figures, filters, charts):
+    seen = layout(phone, path, figures, filters, charts)
+    phone.shot("phone" + path.replace("/", "-").rstrip("-"))
+    assert seen["viewport"] == PHONE["width"], seen
+    assert seen["scrollWidth"] <= PHONE["width"], seen  # no sideways scrolling: tables scroll in their own box
+    assert [c[0] for c in seen["canvases"]] == charts, seen
+    for canvas_id, left, right, width, height in seen["canvases"]:
+        assert left >= 0 and right <= PHONE["width"], (canvas_id, left, right)
+        assert width > 250 and height > 150, (canvas_id, width, height)  # readable, not squeezed
+    assert seen["figure"] and seen["form"], seen
+    assert seen["figure"][0] < seen["form"][0], seen  # the figures first, the filters after them
+
+
+def test_a_wide_table_scrolls_in_its_own_box_on_a_phone(phone):
+    phone.goto("/th/gap/13")
+    boxes = phone.page.evaluate("""() => Array.from(document.querySelectorAll('.provincial-table-scroll')).map(
+        b => [b.clientWidth, b.scrollWidth, getComputedStyle(b).overflowX])""")
+    assert boxes, "no table in a scrolling box"
+    assert all(client <= PHONE["width"] and overflow == "auto" for client, _wide, overflow in boxes), boxes
+    assert any(wide > client for client, wide, _overflow in boxes), boxes  # the requirement table is wider
+
+
+@pytest.mark.parametrize("path, figures, filters, charts", PHONE_PAGES[:2])
+def test_a_wide_screen_keeps_the_filters_in_the_sidebar(tab, path, figures, filters, charts):
+    seen = layout(tab, path, figures, filters, charts)
+    assert seen["scrollWidth"] <= 1280, seen
+    assert seen["form"][1] < seen["figure"][1], seen  # the sidebar on the left of the figures
+    for canvas_id, left, right, width, height in seen["canvases"]:
+        assert right <= 1280 and height <= 900, (canvas_id, right, height)

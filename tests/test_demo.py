@@ -264,6 +264,57 @@ def test_a_replaced_table_is_uploaded_again_with_its_new_hash(plans):
     assert loader._resources(plan, same) == (same, [])
 
 
+# ------------------------------------------------------ pure: the replayed year --
+
+def test_the_twelve_month_ends_before_today():
+    from ckanext.provincial.demo import history
+
+    ends = history.month_ends(dt.date(2026, 12, 3))
+    assert ends[0] == dt.date(2025, 12, 31) and ends[-1] == dt.date(2026, 11, 30) and len(ends) == 12
+    assert dt.date(2026, 2, 28) in ends
+    # The last day of a month is not "before" itself: that month's end is not counted yet.
+    assert history.month_ends(dt.date(2026, 11, 30))[-1] == dt.date(2026, 10, 31)
+    # 23:59 in Bangkok is 16:59 UTC, the same day.
+    assert history.taken_at(dt.date(2026, 11, 30)) == dt.datetime(2026, 11, 30, 16, 59)
+
+
+def test_the_replay_counts_what_existed_on_the_day_as_it_was():
+    from ckanext.provincial.demo import history
+
+    requirements = [{"id": "r1", "province_code": "13", "code": "A-1", "priority": "high"},
+                    {"id": "r2", "province_code": "13", "code": "A-2", "priority": "high"}]
+    facts = [{"id": "d1", "name": "d1", "province_code": "13", "requirement_codes": ["A-1"], "private": False,
+              "update_frequency_unit": "เดือน", "update_frequency_interval": 1,
+              "last_updated_date": "2026-06-10", "problems": []}]
+    created = {"r1": dt.date(2026, 1, 1), "r2": dt.date(2026, 3, 15), "d1": dt.date(2026, 2, 10)}
+
+    def on(day):
+        rows = history.replay(requirements, facts, created, day)
+        return {row["code"]: row["status"] for row in rows}
+
+    assert on(dt.date(2026, 1, 31)) == {"A-1": gap.MISSING}  # the dataset is not published yet
+    assert on(dt.date(2026, 2, 28)) == {"A-1": gap.AVAILABLE}  # its release of the month before
+    assert on(dt.date(2026, 3, 31)) == {"A-1": gap.AVAILABLE, "A-2": gap.MISSING}
+    assert on(dt.date(2026, 6, 30)) == {"A-1": gap.AVAILABLE, "A-2": gap.MISSING}
+    assert on(dt.date(2026, 8, 31)) == {"A-1": gap.STALE, "A-2": gap.MISSING}  # monthly, last updated in June
+    # On a day before its last update, a dataset shows the release before (one interval back).
+    assert history.as_of(facts[0], dt.date(2026, 5, 20))["last_updated_date"] == "2026-05-10"
+    assert history.as_of(facts[0], dt.date(2026, 7, 1)) is facts[0]
+
+
+def test_the_demos_story_dates_fall_in_the_year_before_the_last_month_end(plans):
+    from ckanext.provincial.demo import history
+
+    first, last = history.story_window(TODAY)
+    published = [history.published_on(d.name, TODAY) for d in plans["13"].datasets]
+    adopted = [history.adopted_on("13", r["code"], TODAY) for r in plans["13"].requirements]
+    assert all(first <= day <= last for day in published + adopted)
+    assert last == history.month_ends(TODAY)[-1]
+    assert len(set(published)) > len(published) // 2  # spread over the year, not all on one day
+    assert adopted.count(first) >= len(adopted) // 2 and len(set(adopted)) > 5  # a plan, then revisions
+    assert published == [history.published_on(d.name, TODAY) for d in plans["13"].datasets]  # stable
+
+
 def test_monthly_series_end_before_the_last_update():
     area = tables.Area("13", "ปทุมธานี", "Pathum Thani", {})
     spec = {"table": "monthly", "months": 12, "columns": [["v", "ค่า", 10, 20]]}
@@ -546,6 +597,47 @@ class TestLoaded:
         assert page.status_code == 200
         shown = set(re.findall(r'<tr data-code="[^"]+" data-status="(\w+)"', page.body))
         assert shown == set(gap.STATUSES), shown
+
+    @pytest.mark.parametrize("code", PILOTS)
+    def test_a_year_of_monthly_demonstration_snapshots(self, loaded, code):
+        """Replayed from the demo's history (demo/history.py); run after the second load: still 12."""
+        from ckanext.provincial import gap_service, model
+        from ckanext.provincial.demo import history, loader
+        from tests.ckan_session import call_action
+
+        today = loader.bangkok_today()
+        snapshots = (model.session().query(model.GapSnapshot).filter_by(province_code=code)
+                     .order_by(model.GapSnapshot.taken_at).all())
+        assert len(snapshots) == 12 and all(s.demonstration for s in snapshots)
+        bangkok = [s.taken_at.replace(tzinfo=dt.timezone.utc).astimezone(history.BANGKOK) for s in snapshots]
+        assert [b.date() for b in bangkok] == history.month_ends(today)
+        assert all((b + dt.timedelta(days=1)).day == 1 and (b.hour, b.minute) == (23, 59) for b in bangkok)
+        listed = call_action("provincial_gap_snapshot_list", province_code=code)
+        assert len(listed) == 12 and all(s["demonstration"] is True for s in listed)
+
+        # A real trend: the plan and the datasets grew over the year.
+        assert len({(s.total, s.coverage, s.readiness) for s in snapshots}) >= 8
+        assert snapshots[0].coverage < snapshots[5].coverage < snapshots[-1].coverage
+        assert [s.total for s in snapshots] == sorted(s.total for s in snapshots)
+
+        # The newest: today's plan and datasets judged on that day (nothing is dated after it).
+        last_day = bangkok[-1].date()
+        shown = call_action("provincial_gap_show", province_code=code)
+        assert snapshots[-1].total == shown["summary"]["total"]
+        requirements = [r.as_dict() for r in model.requirements([code])]
+        facts = [f for f in gap_service.dataset_facts(gap_service.province_filter([code]))
+                 if builder.is_demo_title(f["title"], builder.load_catalogue())]
+        expected = gap.score(gap.evaluate(requirements, facts, last_day))
+        assert (snapshots[-1].counts, snapshots[-1].coverage, snapshots[-1].readiness) == (
+            expected["counts"], expected["coverage"], expected["readiness"])
+
+        # The portal says when the datasets were published: the dates the replay used.
+        package = call_action("package_show", id=facts[0]["name"])
+        published = dt.date.fromisoformat(package["metadata_created"][:10])
+        assert history.story_window(today)[0] - dt.timedelta(days=1) <= published <= last_day
+
+        page = loaded.app.get(f"/gap/{code}")
+        assert 'class="badge provincial-gap-demonstration"' in page.body  # said beside the trend
 
     # Words one Thai token long, found in one description only.
     @pytest.mark.parametrize("word, key", [

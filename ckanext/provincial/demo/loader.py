@@ -411,6 +411,30 @@ def _quiet_purge():
         target.removeFilter(noise)
 
 
+def replay_history(catalogue: builder.Catalogue, code: str, today: dt.date,
+                   parents: dict[str, Optional[str]], echo: Callable[[str], None] = lambda s: None) -> None:
+    """Date the province's demo requirements and datasets over the past year, then record the
+    12 monthly demonstration snapshots that history gives (``demo.history``)."""
+    from ckanext.provincial import gap_service
+    from ckanext.provincial.demo import history
+
+    started = time.monotonic()
+    plan = builder.province_plan(catalogue, code, parents, today)
+    # Every demo-marked dataset of the province: the catalogue's and its agency workbook's.
+    names = [f["name"] for f in gap_service.dataset_facts(gap_service.province_filter([code]))
+             if builder.is_demo_title(f.get("title"), catalogue)]
+    requirement_codes = [r["code"] for r in plan.requirements]
+    changed = history.backdate(code, requirement_codes, names, today)
+    if changed:
+        # The toolkit cannot index a dataset again; CKAN's search module does (metadata_created changed).
+        from ckan.lib import search
+
+        with indexing.one_index_commit():
+            search.rebuild(package_ids=changed, defer_commit=True, quiet=True)
+    history.record(code, requirement_codes, names, today, echo)
+    echo(f"  {code}: history replayed in {time.monotonic() - started:.1f} s")
+
+
 def bangkok_today() -> dt.date:
     """The day in Thailand, the one the gap judges freshness on."""
     return dt.datetime.now(ZoneInfo("Asia/Bangkok")).date()
@@ -443,6 +467,8 @@ def load(codes: Optional[Iterable[str]] = None, reset: bool = False, today: Opti
             summary.datasets.deleted = purged.datasets.deleted
             summary.seconds += purged.seconds
         summaries.append(summary)
+    for code in codes:
+        replay_history(catalogue, code, today, parents, echo)
     from ckanext.provincial.demo import usage as demo_usage
 
     demo_usage.record(catalogue, today, echo)  # made-up visits, so the demo shows usage statistics

@@ -12,6 +12,22 @@ this.ckan.module("provincial-gap-charts", function () {
     return node ? JSON.parse(node.textContent) : null;
   }
 
+  // A chart fills its column's width (Chart.js is responsive); the bar and line charts get a
+  // height of their own (a box around the canvas) instead of half their width, which left a
+  // phone's bars a few pixels thick: one band per development issue, plus axis and legend.
+  function sized(canvas, height) {
+    var box = document.createElement("div");
+    box.className = "provincial-gap-canvas";
+    box.style.height = height + "px";
+    canvas.parentNode.insertBefore(box, canvas);
+    box.appendChild(canvas);
+    return canvas;
+  }
+
+  function narrow() {
+    return window.matchMedia && window.matchMedia("(max-width: 575.98px)").matches;
+  }
+
   function donut(canvas, data) {
     return new window.Chart(canvas, {
       type: "doughnut",
@@ -24,6 +40,8 @@ this.ckan.module("provincial-gap-charts", function () {
   }
 
   function stacked(canvas, data) {
+    var band = narrow() ? 34 : 44;
+    sized(canvas, Math.max(200, data.issues.labels.length * band + (narrow() ? 130 : 90)));
     return new window.Chart(canvas, {
       type: "bar",
       data: {
@@ -33,6 +51,7 @@ this.ckan.module("provincial-gap-charts", function () {
         })
       },
       options: {
+        maintainAspectRatio: false,
         indexAxis: "y",
         scales: {x: {stacked: true, title: {display: true, text: data.texts.requirements}, ticks: {precision: 0}},
                  y: {stacked: true}},
@@ -42,6 +61,7 @@ this.ckan.module("provincial-gap-charts", function () {
   }
 
   function trend(canvas, data) {
+    sized(canvas, narrow() ? 240 : 300);
     return new window.Chart(canvas, {
       type: "line",
       data: {
@@ -51,7 +71,7 @@ this.ckan.module("provincial-gap-charts", function () {
           {label: data.texts.readiness, data: data.trend.readiness, borderColor: "#0072B2", backgroundColor: "#0072B2"}
         ]
       },
-      options: {scales: {y: {min: 0, max: 100}}, plugins: {legend: {position: "bottom"}}}
+      options: {maintainAspectRatio: false, scales: {y: {min: 0, max: 100}}, plugins: {legend: {position: "bottom"}}}
     });
   }
 

@@ -1,17 +1,19 @@
 """DCAT: the provincial RDF profile, its URIs and code mappings, the catalogue endpoints and their errors."""
 import json
+import shutil
 
 import pytest
 import rdflib
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.compare import isomorphic, to_isomorphic, graph_diff
+from rdflib.namespace import FOAF, RDF, SKOS, XSD
 
 import ckan.plugins.toolkit as toolkit
 from tests.ckan_session import call_action
 from ckanext.dcat.processors import RDFParser
 
-from ckanext.provincial import freshness
-from ckanext.provincial.dcat import terms
+from ckanext.provincial import freshness, vocabulary_store
+from ckanext.provincial.dcat import cache, terms
 from tests.factories import gdc_dataset, provincial_organization
 from tests.sql_support import statements_while
 
@@ -391,7 +393,8 @@ def test_the_jsonld_catalogue_parses(app, factories_dataset):
     assert len(list(g.subjects(RDF.type, DCAT.Dataset))) == 1
 
 
-def test_a_catalogue_page_reads_requirement_titles_in_one_query(app, plan):
+def test_a_catalogue_page_reads_requirement_titles_in_one_query(app, plan, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.dcat.cache_seconds", 0)  # every page serialized whole
     call_action("provincial_requirement_create", province_code="13", code="R-2", title_th="ประชากรรายตำบล")
     call_action("provincial_requirement_create", province_code="19", code="R-1", title_th="ไม่ใช่ของปทุมธานี")
     for i, linked in enumerate((["R-1"], ["R-1", "R-2"], ["r-2"], ["R-2"])):
@@ -464,3 +467,119 @@ def test_a_private_dataset_has_no_public_rdf(app, plan):
         response = app.get(f"/dataset/{secret['name']}.{suffix}")
         assert response.status_code in (403, 404)
         assert "ความลับจังหวัด" not in response.body
+
+
+# ------------------------------------------------- per-dataset cache (dcat/cache.py) --
+
+def catalogue_graphs(app, ckan_config, monkeypatch, cached: bool) -> list:
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.dcat.cache_seconds", 3600 if cached else 0)
+    return catalogue_pages(app, "/catalog.ttl")
+
+
+def assert_same_graphs(without, with_cache):
+    assert len(without) == len(with_cache)
+    for number, (plain, cached) in enumerate(zip(without, with_cache), start=1):
+        if not isomorphic(plain, cached):
+            _both, only_plain, only_cached = graph_diff(to_isomorphic(plain), to_isomorphic(cached))
+            pytest.fail(f"page {number}: only without the cache {sorted(only_plain)[:5]}, "
+                        f"only with it {sorted(only_cached)[:5]}")
+
+
+def cached_fragments() -> list:
+    from ckan.lib.redis import connect_to_redis
+
+    return list(connect_to_redis().scan_iter(cache.key_prefix() + "*"))
+
+
+def dataset_node(pages, name):
+    for graph in pages:
+        for node in graph.subjects(PROVINCIAL.name, Literal(name)):
+            return graph, node
+    raise AssertionError(f"{name} is in no page")
+
+
+@pytest.fixture
+def catalogue(plan, ckan_config, monkeypatch, tmp_path):
+    """Five public Thai datasets (one private) on three pages, a PMQA file of the test's own."""
+    pmqa = tmp_path / "pmqa.yaml"
+    shutil.copy(vocabulary_store.resolve("ckanext.provincial.schemas:pmqa.yaml"), pmqa)
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.pmqa_file", str(pmqa))
+    monkeypatch.setitem(ckan_config, "ckanext.dcat.datasets_per_page", 2)
+    for key in cached_fragments():  # entries of earlier tests can never match, but are counted below
+        from ckan.lib.redis import connect_to_redis
+        connect_to_redis().delete(key)
+    names = []
+    for i, kind in enumerate(("record", "statistics", "gis", "multiple", "other")):
+        names.append(call_action("package_create", **gdc_dataset(
+            kind, owner_org=plan["id"], name=f"cached-{i}", title=f"ข้อมูลโรงงานอุตสาหกรรม ชุดที่ {i}",
+            notes="จำนวนโรงงานจำแนกรายอำเภอ", **provincial_fields()))["name"])
+    call_action("package_create", **gdc_dataset(
+        "record", owner_org=plan["id"], name="cached-private", title="ความลับจังหวัด", private=True,
+        allow_harvest="True", **provincial_fields()))
+    return {"organization": plan, "names": names, "pmqa": pmqa}
+
+
+def test_the_cached_catalogue_is_the_same_graph_as_the_whole_one(app, catalogue, ckan_config, monkeypatch):
+    without = catalogue_graphs(app, ckan_config, monkeypatch, cached=False)
+    assert cached_fragments() == []
+    cold = catalogue_graphs(app, ckan_config, monkeypatch, cached=True)
+    assert len(cached_fragments()) == 5  # one per public dataset, none for the private one
+    warm = catalogue_graphs(app, ckan_config, monkeypatch, cached=True)
+
+    assert len(without) == 3
+    assert_same_graphs(without, cold)
+    assert_same_graphs(without, warm)
+    titles = {str(o) for g in warm for o in g.objects(None, DCT.title)}
+    assert {f"ข้อมูลโรงงานอุตสาหกรรม ชุดที่ {i}" for i in range(5)} <= titles
+    assert "ความลับจังหวัด" not in titles
+    assert sum(len(list(g.subjects(RDF.type, DCAT.Dataset))) for g in warm) == 5
+    [catalog] = list(warm[0].subjects(RDF.type, DCAT.Catalog))
+    assert len(list(warm[0].objects(catalog, DCAT.dataset))) == 2
+
+
+def test_the_cached_catalogue_reads_requirement_titles_once_per_page(app, catalogue):
+    body, cold = statements_while(lambda: app.get("/catalog.ttl").body, "provincial_requirement")
+    _body, warm = statements_while(lambda: app.get("/catalog.ttl").body, "provincial_requirement")
+    assert len(cold) == 2  # the plans' state (part of the key) and the titles of the two datasets
+    assert len(warm) == 1  # the plans' state only
+    assert len(list(rdflib.Graph().parse(data=body, format="turtle").subjects(RDF.type, DCAT.Dataset))) == 2
+
+
+def test_the_cached_catalogue_follows_every_change_it_depends_on(app, catalogue, ckan_config, monkeypatch):
+    catalogue_graphs(app, ckan_config, monkeypatch, cached=True)  # every fragment cached
+    site = toolkit.config["ckan.site_url"].rstrip("/")
+
+    # a dataset edited
+    call_action("package_patch", id="cached-3", title="ข้อมูลโรงงาน ฉบับแก้ไข")
+    # its organization renamed (the publisher of every dataset; no dataset changes)
+    call_action("organization_patch", id=catalogue["organization"]["id"], title="สำนักงานจังหวัดปทุมธานี (ใหม่)")
+    # a requirement's title changed (the dct:relation of every dataset)
+    [requirement] = call_action("provincial_requirement_list", province_code="13")
+    call_action("provincial_requirement_update", id=requirement["id"], code="R-1",
+                title_th="จำนวนโรงงานรายอำเภอ (ปรับปรุง)", title_en="Factories by district (revised)")
+    # a PMQA label edited in the operator's file (no dataset changes)
+    text = catalogue["pmqa"].read_text(encoding="utf-8")
+    assert text.count("การวัด การวิเคราะห์ และการปรับปรุงผลการดำเนินการของส่วนราชการ") == 1
+    catalogue["pmqa"].write_text(text.replace("การวัด การวิเคราะห์ และการปรับปรุงผลการดำเนินการของส่วนราชการ",
+                                              "การวัดผลการดำเนินการ (ชื่อใหม่)"), encoding="utf-8")
+
+    cached = catalogue_graphs(app, ckan_config, monkeypatch, cached=True)
+    graph, node = dataset_node(cached, "cached-3")
+    assert {str(o) for o in graph.objects(node, DCT.title)} >= {"ข้อมูลโรงงาน ฉบับแก้ไข"}
+    for graph in cached:
+        for dataset in graph.subjects(RDF.type, DCAT.Dataset):
+            [publisher] = list(graph.objects(dataset, DCT.publisher))
+            assert str(graph.value(publisher, FOAF.name)) == "สำนักงานจังหวัดปทุมธานี (ใหม่)"
+        if (None, DCT.relation, URIRef(site + "/requirement/13/R-1")) in graph:
+            assert labels(graph, URIRef(site + "/requirement/13/R-1"), DCT.title) == {
+                ("จำนวนโรงงานรายอำเภอ (ปรับปรุง)", "th"), ("Factories by district (revised)", "en")}
+        assert ("การวัดผลการดำเนินการ (ชื่อใหม่)", "th") in labels(graph, URIRef(PMQA + "4.1"))
+    assert_same_graphs(catalogue_graphs(app, ckan_config, monkeypatch, cached=False), cached)
+
+
+def test_the_catalogue_is_served_whole_when_redis_is_unreachable(app, catalogue, ckan_config, monkeypatch):
+    without = catalogue_graphs(app, ckan_config, monkeypatch, cached=False)
+    monkeypatch.setitem(ckan_config, "ckan.redis.url", "redis://127.0.0.1:1/0")  # nothing listens there
+    from ckan.lib import redis as ckan_redis
+    monkeypatch.setattr(ckan_redis, "_connection_pool", None, raising=False)
+    assert_same_graphs(without, catalogue_graphs(app, ckan_config, monkeypatch, cached=True))

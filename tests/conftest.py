@@ -56,7 +56,8 @@ def pytest_configure(config: pytest.Config) -> None:
 LONGEST_FIRST = (
     "test_datastore.py", "test_demo.py", "test_hostile_input.py", "test_datarequest.py", "test_permissions.py",
     "test_catalogue_import.py", "test_usage.py", "test_national_rules.py", "test_dcat.py", "test_loader.py",
-    "test_browser.py", "test_harvest.py", "test_faults.py", "test_vocabulary.py", "test_gap_actions.py",
+    "test_browser.py", "test_harvest.py", "test_faults.py", "test_outages.py", "test_vocabulary.py",
+    "test_gap_actions.py",
 )
 
 

@@ -273,6 +273,8 @@ READ_CALLS = {
     "provincial_datarequest_create": {"title": "ขอข้อมูล", "province_code": "13", "district_code": "1302",
                                       "description": "", "purpose": "", "development_issue": "", "organization": ""},
     "provincial_datarequest_show": {"id": "x"},
+    "provincial_quality_show": {"id": "x"},
+    "provincial_quality_summary": {"province_code": "13", "organization": "x", "include_private": False},
     "provincial_datarequest_list": {"status": "open", "province_code": "13", "development_issue": "x",
                                     "organization": "x", "user": "x", "requirement_id": "x", "q": "a", "limit": 5,
                                     "offset": 0},
@@ -307,6 +309,10 @@ READ_CALLS = {
     "provincial_datastore_submit": {"resource_id": "x", "sync": False},
     "provincial_dataset_import_status": {"import_id": "x"},
     "package_create_default_resource_views": {"package": {"id": "x", "resources": []}},
+    "provincial_link_check_run": {"id": "x", "organization": "x", "province_code": "96", "concurrency": 2},
+    "provincial_link_check_show": {"resource_id": "x"},
+    "provincial_link_broken_list": {"province_code": "13", "organization": "x"},
+    "provincial_report_publish": {"province_code": "13"},
     "dcat_catalog_show": {"format": "ttl", "q": "*:*", "fq": "", "page": 1, "modified_since": "2024-01-01"},
 }
 READ_PARAMETERS = [(action, key) for action, data in READ_CALLS.items() for key in data]

@@ -103,7 +103,14 @@ def template_files():
                 yield os.path.join(folder, name)
 
 
-@pytest.mark.parametrize("path", sorted(template_files()), ids=lambda p: os.path.relpath(p, TEMPLATES_DIR))
+# Print documents set in both languages at once (Thai, English beneath), whatever the reader's language:
+# their text is the document's, not the interface's, so it does not go through the catalogs.
+BILINGUAL_DOCUMENTS = {os.path.join("committee_report", "report.html")}
+
+
+@pytest.mark.parametrize("path", sorted(p for p in template_files()
+                                        if os.path.relpath(p, TEMPLATES_DIR) not in BILINGUAL_DOCUMENTS),
+                         ids=lambda p: os.path.relpath(p, TEMPLATES_DIR))
 def test_templates_have_no_untranslated_visible_literals(path):
     with open(path, encoding="utf-8") as template:
         assert literals_in(template.read()) == []

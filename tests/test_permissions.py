@@ -334,6 +334,30 @@ def _datarequest_accept_page(w, role) -> str:
     return f"/requirement/new?province_code=13&datarequest={_cell_request(w, role)['id']}"
 
 
+def _broken_private_link(w) -> str:
+    """The private dataset's link resource, broken (two failed checks recorded directly); its id."""
+    from ckan.model import meta
+    from ckanext.provincial.link_checks import store
+
+    resource = w.private["resources"][0]
+    row = store.last_check(resource["id"])
+    if row is None or row.failures < 2:
+        for _ in range(2):
+            store.record(resource["id"], w.private["id"], resource["url"].strip(), {"status_code": 404})
+        meta.Session.commit()
+    return resource["id"]
+
+
+def _agency_links_page(w, role) -> str:
+    _broken_private_link(w)
+    return f"/organization/{w.agency['name']}/links"
+
+
+def _province_links_page(w, role) -> str:
+    _broken_private_link(w)
+    return "/links/13"
+
+
 DATAREQUEST_ASKERS = EVERYONE - {"anonymous"}
 DATAREQUEST_EDITORS = frozenset({"user", "admin", "sysadmin"})          # the requester, the coordinator of 13
 DATAREQUEST_COMMENTERS = frozenset({"user", "member", "editor", "admin", "sysadmin"})  # + agency A's members
@@ -555,6 +579,13 @@ MATRIX: tuple[Row, ...] = (
     Row("usage_summary_agency", Action("provincial_usage_summary", lambda w, r: {"organization": w.agency["name"]}),
         EVERYONE, blind=EVERYONE),
     Row("usage_summary_13", Action("provincial_usage_summary", {"province_code": "13"}), EVERYONE, blind=EVERYONE),
+    # --- metadata quality (a dataset's score as package_show; means name no dataset)
+    Row("quality_show_public", Action("provincial_quality_show", lambda w, r: {"id": w.public["id"]}), EVERYONE),
+    Row("quality_show_private", Action("provincial_quality_show", lambda w, r: {"id": w.private["id"]}), READERS,
+        sees=READERS),
+    Row("quality_summary_13", Action("provincial_quality_summary", {"province_code": "13"}), EVERYONE, blind=EVERYONE),
+    Row("quality_summary_agency_private", Action("provincial_quality_summary", lambda w, r: {
+        "organization": w.agency["name"], "include_private": True}), EVERYONE, blind=EVERYONE),
     Row("page_usage_13", Page("/usage/13"), EVERYONE, blind=EVERYONE),
     Row("page_usage_13_csv", Page("/usage/13/export.csv"), EVERYONE, blind=EVERYONE),
     # --- pages: home
@@ -595,6 +626,17 @@ MATRIX: tuple[Row, ...] = (
     Row("page_datarequest_delete", Page(_datarequest_page("/delete"), "POST", lambda w, r: {}), SYSADMIN),
     Row("page_datarequest_dashboard", Page("/dashboard/datarequests"), DATAREQUEST_ASKERS),
     Row("page_requirement_new_from_datarequest", Page(_datarequest_accept_page), PLAN_EDITORS),
+    # --- link checks (a private dataset's broken link is listed to its readers only)
+    Row("link_check_run", Action("provincial_link_check_run", {"province_code": "96"}), SYSADMIN),
+    Row("link_check_show_private", Action("provincial_link_check_show", lambda w, r: {
+        "resource_id": _broken_private_link(w)}), READERS),
+    Row("link_broken_list", Action("provincial_link_broken_list", lambda w, r: _broken_private_link(w) and {}),
+        EVERYONE, sees=READERS),
+    Row("page_agency_links", Page(_agency_links_page), EVERYONE, sees=READERS),
+    Row("page_province_links", Page(_province_links_page), EVERYONE, sees=READERS),
+    # --- the committee's report (read as the viewer: outsiders' workbook holds no private dataset)
+    Row("report_publish", Action("provincial_report_publish", {"province_code": "13"}), SYSADMIN),
+    Row("page_gap_13_report_xlsx", Page("/gap/13/report.xlsx"), EVERYONE),
 )
 
 CELLS = [pytest.param(row, role, id=f"{row.id}-{role}") for row in MATRIX for role in ROLES]

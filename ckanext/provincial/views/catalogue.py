@@ -29,6 +29,8 @@ ROWS_SHOWN = 500
 
 
 def _organization(id: str) -> dict[str, Any]:
+    if checks.UNSTORABLE.search(id):  # PostgreSQL refuses the text (NUL): no organization has that name
+        toolkit.abort(404, toolkit._("Organization not found"))
     try:
         return toolkit.get_action("organization_show")(context(), {
             "id": id, "include_datasets": False, "include_users": False, "include_groups": False,

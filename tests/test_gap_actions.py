@@ -168,6 +168,24 @@ def test_summary_across_provinces(catalogue):
     assert [p["province_code"] for p in call_action("provincial_gap_summary")["provinces"]] == ["13", "19"]
 
 
+def test_the_computed_summary_follows_every_plan_change(catalogue, ckan_config, monkeypatch):
+    """The summary's prepared plan (keys, frequency groups) is kept per state of the plans, never stale."""
+    monkeypatch.setitem(ckan_config, "ckanext.provincial.gap.cache_seconds", 0)
+
+    def province_13():
+        found = call_action("provincial_gap_summary", context=dict(ANONYMOUS), province_codes="13")
+        return found["provinces"][0]
+
+    before = province_13()
+    added = requirement("R-LATER", priority="high")
+    after_add = province_13()
+    assert after_add["total"] == before["total"] + 1 and after_add["counts"]["missing"] == before["counts"]["missing"] + 1
+    call_action("provincial_requirement_update", id=added["id"], code="R-LATER", title_th=added["title_th"], priority="low")
+    assert province_13()["readiness"] > after_add["readiness"]  # a missing low-priority need weighs less
+    call_action("provincial_requirement_delete", id=added["id"])
+    assert province_13() == before
+
+
 def test_snapshots_record_the_trend(catalogue):
     recorded = call_action("provincial_gap_snapshot_create")
     assert {s["province_code"]: s["coverage"] for s in recorded} == {"13": 20.0, "19": 50.0}

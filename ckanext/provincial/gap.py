@@ -368,9 +368,10 @@ class Tally:
         self.counts = {status: 0 for status in STATUSES}
         self.weighted = self.weights = 0.0
 
-    def add(self, status: str, priority: Any) -> None:
-        weight = PRIORITY_WEIGHTS.get(priority or "", DEFAULT_PRIORITY_WEIGHT)
-        self.counts[status] += 1
+    def add(self, status: str, priority: Any, count: int = 1) -> None:
+        """Add ``count`` rows of one status and priority (the sums stay exact: quarters of small integers)."""
+        weight = PRIORITY_WEIGHTS.get(priority or "", DEFAULT_PRIORITY_WEIGHT) * count
+        self.counts[status] += count
         self.weighted += weight * STATUS_VALUES[status]
         self.weights += weight
 

@@ -230,9 +230,31 @@ def index_statuses(requirements: list[dict[str, Any]], province_codes: Iterable[
     own domain. Field facets rather than JSON facets: Solr returns thousands
     of buckets far faster that way.
     """
+    judged, groups = frequency_groups(requirements)
+    return status_counts(judged, groups, province_codes, day)
+
+
+def frequency_groups(requirements: Iterable[dict[str, Any]],
+                     ) -> tuple[list[tuple[str, str]], dict[tuple[str, int], str]]:
+    """Each requirement's index key and frequency group name, and the groups by (unit, interval)."""
+    groups: dict[tuple[str, int], str] = {}
+    rules: dict[tuple[Any, Any], tuple[str, int]] = {}
+    judged = []  # (key, group) of each requirement
+    for requirement in requirements:
+        raw = (requirement.get("update_frequency_unit"), requirement.get("update_frequency_interval"))
+        if raw not in rules:
+            rules[raw] = gap.requirement_rule(requirement)
+        group = groups.setdefault(rules[raw], f"plan{len(groups)}")
+        judged.append((gap.requirement_key(requirement.get("province_code"), requirement.get("code")), group))
+    return judged, groups
+
+
+def status_counts(judged: list[tuple[str, str]], groups: dict[tuple[str, int], str], province_codes: Iterable[str],
+                  day: dt.date) -> tuple[list[str], dict[str, int]]:
+    """``index_statuses`` of requirements already keyed and grouped (``frequency_groups``)."""
     codes = sorted(set(province_codes))
     if not codes:
-        return [gap.MISSING] * len(requirements), {}
+        return [gap.MISSING] * len(judged), {}
     keys, rule = gap.INDEX_REQUIREMENT_FIELD, gap.INDEX_RULE_FIELD
     fixed = f"{rule}:{gap.RULE_NEVER} OR (+{rule}:{gap.RULE_OWN} +{gap.INDEX_DUE_FIELD}:[{gap.solr_date(day)} TO *])"
     filters = {
@@ -243,15 +265,6 @@ def index_statuses(requirements: list[dict[str, Any]], province_codes: Iterable[
         "complete": f"{gap.INDEX_COMPLETE_FIELD}:yes",
         "incomplete": f"-{gap.INDEX_COMPLETE_FIELD}:yes",
     }
-    groups: dict[tuple[str, int], str] = {}
-    rules: dict[tuple[Any, Any], tuple[str, int]] = {}
-    judged = []  # (key, group) of each requirement
-    for requirement in requirements:
-        raw = (requirement.get("update_frequency_unit"), requirement.get("update_frequency_interval"))
-        if raw not in rules:
-            rules[raw] = gap.requirement_rule(requirement)
-        group = groups.setdefault(rules[raw], f"plan{len(groups)}")
-        judged.append((gap.requirement_key(requirement.get("province_code"), requirement.get("code")), group))
     for (unit, interval), name in groups.items():
         since = gap.fresh_since(unit, interval, day)
         updated = f" +{gap.INDEX_UPDATED_FIELD}:[{gap.solr_date(since)} TO *]" if since else ""
@@ -281,19 +294,23 @@ def index_statuses(requirements: list[dict[str, Any]], province_codes: Iterable[
     complete, incomplete = found.get("complete", {}), found.get("incomplete", {})
     by_group = {name: (found.get(name + "_complete", {}), found.get(name + "_incomplete", {}))
                 for name in groups.values()}
+    # Bound lookups: this loop runs once per requirement of the country.
+    counts_of = {name: (pair[0].get, pair[1].get) for name, pair in by_group.items()}
+    complete_of, incomplete_of, unfixed_of, private_of = complete.get, incomplete.get, unfixed.get, private.get
+    status_from_counts = gap.status_from_counts
     statuses = []
     for key, group in judged:
-        group_complete, group_incomplete = by_group[group]
-        good = complete.get(key, 0) + group_complete.get(key, 0)
-        fresh = good + incomplete.get(key, 0) + group_incomplete.get(key, 0)
-        statuses.append(gap.status_from_counts(good, fresh, fresh + unfixed.get(key, 0), private.get(key, 0)))
+        group_complete_of, group_incomplete_of = counts_of[group]
+        good = complete_of(key, 0) + group_complete_of(key, 0)
+        fresh = good + incomplete_of(key, 0) + group_incomplete_of(key, 0)
+        statuses.append(status_from_counts(good, fresh, fresh + unfixed_of(key, 0), private_of(key, 0)))
     unlinked = dict(found.get("unkeyed", {}))
     # Every public dataset's keys are among these buckets: keys of no plan (a requirement deleted
     # after datasets named it) are rare; only the public datasets holding one are read.
     planned = {key for key, _group in judged}
     seen_orphans: set = set()
-    orphans = [key for key in {*unfixed, *complete, *incomplete, *(k for pair in by_group.values() for m in pair
-                                                                     for k in m)} if key not in planned]
+    orphans = sorted(set(unfixed).union(complete, incomplete, *(m for pair in by_group.values() for m in pair))
+                     .difference(planned))
     for start in range(0, len(orphans), 500):
         query = f"+capacity:public +{keys}:(" + " OR ".join(_literal(k) for k in orphans[start:start + 500]) + ")"
         for doc in _documents([provinces_filter(codes), query])[0]:
@@ -472,29 +489,77 @@ def summary(province_codes: Optional[list[str]]) -> dict[str, Any]:
     }
 
 
+class PreparedPlan:
+    """What the summary needs of some provinces' plans, worked out once per state of the plans.
+
+    The requirements' index keys and frequency groups, and their rows folded
+    into "signatures" (province, priority, PMQA items): the summary then counts
+    statuses per signature instead of adding every row to every group. Only the
+    statuses are computed on each call, from the index.
+    """
+
+    def __init__(self, codes: list[str]) -> None:
+        rows = _plan_rows(codes, _SUMMARY_COLUMNS)
+        self.codes = codes
+        self.judged, self.groups = frequency_groups(rows)
+        signatures: dict[tuple, int] = {}
+        self.signature_of = [
+            signatures.setdefault((row["province_code"], row.get("priority") or "", tuple(gap.pmqa_groups(row))),
+                                  len(signatures))
+            for row in rows
+        ]
+        self.signatures = list(signatures)
+
+
+_PREPARED: dict[tuple, PreparedPlan] = {}
+_PREPARED_KEPT = 16
+
+
+def prepared_plan(province_codes: Optional[list[str]]) -> PreparedPlan:
+    """The ``PreparedPlan`` of the provinces (all with a plan when None) as the plans stand now."""
+    key = (tuple(province_codes) if province_codes is not None else None, *model.plan_state())
+    plan = _PREPARED.get(key)
+    if plan is None:
+        codes = province_codes if province_codes is not None else [code for code, _n in model.planned_provinces()]
+        plan = PreparedPlan(list(codes))
+        if len(_PREPARED) >= _PREPARED_KEPT:
+            _PREPARED.clear()
+        _PREPARED[key] = plan
+    return plan
+
+
 def _summary_scores(province_codes: Optional[list[str]], day: dt.date) -> dict[str, Any]:
     """The summary without names (those are added after the cache, see gap_cache).
 
-    One pass over the rows for every score (``gap.Tally``): the same figures as
-    ``gap.score`` and ``gap.aggregate(rows, "pmqa")`` of each province.
+    The same figures as ``gap.score`` and ``gap.aggregate(rows, "pmqa")`` of
+    each province's rows: the statuses are counted per signature of the
+    prepared plan, then each signature's counts go to its province, the
+    nation and its PMQA items (``gap.Tally.add``, ``count`` at a time).
     """
-    codes, by_province, unlinked = _summaries(province_codes, day, _SUMMARY_COLUMNS)
+    plan = prepared_plan(province_codes)
+    statuses, unlinked = status_counts(plan.judged, plan.groups, plan.codes, day)
+    counted: dict[tuple[int, str], int] = {}
+    for signature, status in zip(plan.signature_of, statuses):
+        counted[signature, status] = counted.get((signature, status), 0) + 1
     national = gap.Tally()
+    tallies = {code: gap.Tally() for code in plan.codes}
+    by_pmqa: dict[str, dict[str, gap.Tally]] = {code: {} for code in plan.codes}
+    for (signature, status), count in counted.items():
+        province, priority, items = plan.signatures[signature]
+        national.add(status, priority, count)
+        tallies[province].add(status, priority, count)
+        groups = by_pmqa[province]
+        for item in items:
+            tally = groups.get(item)
+            if tally is None:
+                tally = groups[item] = gap.Tally()
+            tally.add(status, priority, count)
     provinces = []
-    for code in codes:
-        tally, by_pmqa = gap.Tally(), {}
-        for row in by_province.get(code, []):
-            status, priority = row["status"], row.get("priority")
-            national.add(status, priority)
-            tally.add(status, priority)
-            for item in gap.pmqa_groups(row):
-                group = by_pmqa.get(item)
-                if group is None:
-                    group = by_pmqa[item] = gap.Tally()
-                group.add(status, priority)
-        entry = {"province_code": code, **tally.result()}
+    for code in plan.codes:
+        groups = by_pmqa.get(code, {})
+        entry = {"province_code": code, **tallies[code].result()}
         entry["unlinked_count"] = unlinked.get(code, 0)
-        entry["by_pmqa"] = [{"key": item, **by_pmqa[item].result()} for item in sorted(by_pmqa, key=gap.group_order)]
+        entry["by_pmqa"] = [{"key": item, **groups[item].result()} for item in sorted(groups, key=gap.group_order)]
         provinces.append(entry)
     return {"date": day.isoformat(), "national": national.result(), "provinces": provinces}
 

@@ -210,3 +210,10 @@ def test_agency_and_gap_pages_show_the_means(world, lang):
     section = page.select_one("#metadata-quality")
     assert section.select_one("[data-quality=score]").text == str(province["score"])
     assert [tr["data-agency"] for tr in section.select("tr[data-agency]")] == [a["name"] for a in province["by_agency"]]
+
+
+@pytest.mark.parametrize("name", ["no-such-dataset", "0"])
+def test_the_score_of_no_dataset_is_not_found_with_a_message(world, name):
+    with pytest.raises(toolkit.ObjectNotFound) as raised:
+        call_action("provincial_quality_show", id=name)
+    assert str(raised.value).strip()

@@ -117,7 +117,10 @@ def provincial_link_check_show(context, data_dict) -> dict[str, Any]:
     row = store.last_check(data["resource_id"])
     if row is None:
         raise toolkit.ObjectNotFound(toolkit._("This resource's link was never checked."))
-    resource = toolkit.get_action("resource_show")(dict(context, ignore_auth=True), {"id": data["resource_id"]})
+    try:
+        resource = toolkit.get_action("resource_show")(dict(context, ignore_auth=True), {"id": data["resource_id"]})
+    except toolkit.ObjectNotFound:  # checked, then deleted before the next run forgot it
+        raise toolkit.ObjectNotFound(toolkit._("Resource not found"))
     shown = row.as_dict()
     shown["current"] = policy.is_link(resource) and str(resource.get("url") or "").strip() == row.url
     shown["broken"] = bool(shown["current"] and policy.is_broken(row.failures))

@@ -147,7 +147,10 @@ def provincial_quality_show(context, data_dict) -> dict[str, Any]:
     """
     toolkit.check_access("provincial_quality_show", context, data_dict)
     data = validated(context, data_dict, quality_show_schema())
-    pkg_dict = toolkit.get_action("package_show")(dict(context), {"id": data["id"]})
+    try:
+        pkg_dict = toolkit.get_action("package_show")(dict(context), {"id": data["id"]})
+    except toolkit.ObjectNotFound:  # package_show's own has no message
+        raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
     return dataset_score(pkg_dict)
 
 

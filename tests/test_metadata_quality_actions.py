@@ -212,8 +212,10 @@ def test_agency_and_gap_pages_show_the_means(world, lang):
     assert [tr["data-agency"] for tr in section.select("tr[data-agency]")] == [a["name"] for a in province["by_agency"]]
 
 
-@pytest.mark.parametrize("name", ["no-such-dataset", "0"])
-def test_the_score_of_no_dataset_is_not_found_with_a_message(world, name):
+@pytest.mark.parametrize("name", ["no-such-dataset", "0", "a\x00b", 7])
+@pytest.mark.parametrize("as_user", [False, True], ids=["site user", "signed-in user"])
+def test_the_score_of_no_dataset_is_not_found_with_a_message(world, name, as_user):
+    context = {"user": factories.User()["name"], "ignore_auth": False} if as_user else None
     with pytest.raises(toolkit.ObjectNotFound) as raised:
-        call_action("provincial_quality_show", id=name)
+        call_action("provincial_quality_show", context, id=name)
     assert str(raised.value).strip()

@@ -148,6 +148,8 @@ def provincial_quality_show(context, data_dict) -> dict[str, Any]:
     toolkit.check_access("provincial_quality_show", context, data_dict)
     data = validated(context, data_dict, quality_show_schema())
     try:
+        if checks.UNSTORABLE.search(data["id"]):  # PostgreSQL refuses to look it up (NUL)
+            raise toolkit.ObjectNotFound()
         pkg_dict = toolkit.get_action("package_show")(dict(context), {"id": data["id"]})
     except toolkit.ObjectNotFound:  # package_show's own has no message
         raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))

@@ -32,12 +32,11 @@ import random
 import statistics
 import sys
 import time
-import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from bench.gap import UNITS, province_codes, start_ckan  # noqa: E402  (the benches' common start)
+from bench.gap import UNITS, BulkDatasets, province_codes, start_ckan  # noqa: E402  (the benches' common start)
 
 BENCH_MARK = "bench-report"
 
@@ -116,7 +115,7 @@ def build(args, model, rng):
     model.Session.add(tag)
     model.Session.commit()
     today = dt.date.today()
-    packages, extras, resources, tags = [], [], [], []
+    rows = BulkDatasets(tag.id)
     for index in range(args.datasets):
         mine = index < args.province_datasets
         code = args.province if mine else others[index % len(others)]
@@ -125,39 +124,15 @@ def build(args, model, rng):
         age = rng.randint(0, period) if rng.random() < 0.7 else period + rng.randint(1, 400)  # ~30% stale
         # ~25% of the plan fulfilled by nobody: the datasets link to the first three quarters only.
         linked = [] if rng.random() < 0.15 else [rng.choice(codes[: max(1, len(codes) * 3 // 4)])]
-        package_id = str(uuid.uuid4())
         owner = rng.choice(agencies) if mine else elsewhere
-        packages.append({
-            "id": package_id, "name": f"{BENCH_MARK}-{index:05}", "title": f"ชุดข้อมูล {index} จังหวัด {code}",
-            "type": "dataset", "owner_org": owner["id"], "private": rng.random() < 0.1, "state": "active",
-            "notes": "ชุดข้อมูลสังเคราะห์สำหรับวัดเวลา", "maintainer": "กลุ่มงานสถิติ",
-            "maintainer_email": "stat@example.org", "license_id": "Open Data Common",
-            "metadata_created": dt.datetime.utcnow(), "metadata_modified": dt.datetime.utcnow(),
-        })
-        values = {
+        rows.add(rng, f"{BENCH_MARK}-{index:05}", f"ชุดข้อมูล {index} จังหวัด {code}", owner["id"], {
             "province_code": code, "requirement_codes": json.dumps(linked),
             "update_frequency_unit": unit, "update_frequency_interval": str(interval),
             "last_updated_date": (today - dt.timedelta(days=age)).isoformat(),
-            "data_type": "ข้อมูลสถิติ", "objective": json.dumps(["พันธกิจหน่วยงาน"], ensure_ascii=False),
-            "geo_coverage": "จังหวัด", "data_source": "หน่วยงานในจังหวัด", "data_category": "ข้อมูลสาธารณะ",
-            "data_format": json.dumps(["CSV"] if rng.random() < 0.9 else ["CSV", "PDF"]),
-            "data_classification": "เปิดเผย", "data_language": json.dumps(["ไทย"], ensure_ascii=False),
-        }
-        extras.extend({"id": str(uuid.uuid4()), "package_id": package_id, "key": k, "value": v, "state": "active"}
-                      for k, v in values.items())
-        if rng.random() > 0.03:
-            resources.append({"id": str(uuid.uuid4()), "package_id": package_id, "url": f"http://example.org/{index}.csv",
-                              "format": "CSV", "name": "data", "position": 0, "state": "active",
-                              "created": dt.datetime.utcnow(), "metadata_modified": dt.datetime.utcnow(), "extras": {}})
-        tags.append({"id": str(uuid.uuid4()), "package_id": package_id, "tag_id": tag.id, "state": "active"})
-    for table, rows in ((model.package_table, packages), (model.package_extra_table, extras),
-                        (model.resource_table, resources), (model.package_tag_table, tags)):
-        for start in range(0, len(rows), 5000):
-            model.Session.execute(table.insert(), rows[start:start + 5000])
-    model.Session.commit()
-    print(f"  {len(packages)} datasets inserted; indexing...", flush=True)
+        })
+    ids = rows.insert(model)
+    print(f"  {len(ids)} datasets inserted; indexing...", flush=True)
     started = time.perf_counter()
-    ids = [p["id"] for p in packages]
     for start in range(0, len(ids), 1000):
         search.rebuild(package_ids=ids[start:start + 1000], defer_commit=True)
         search.commit()

@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial.actions.schema_check import validated
+from ckanext.provincial.actions.schema_check import organization, validated
 from ckanext.provincial.link_checks import policy, runner, store
 from ckanext.provincial.validators import requirement as checks
 
@@ -47,16 +47,7 @@ def link_broken_list_schema() -> dict[str, Any]:
 
 
 def _organization_id(context, value: Optional[str]) -> Optional[str]:
-    if not value:
-        return None
-    try:
-        found = toolkit.get_action("organization_show")(
-            dict(context, ignore_auth=True), {"id": value, "include_datasets": False, "include_users": False,
-                                              "include_extras": False, "include_tags": False,
-                                              "include_groups": False, "include_followers": False})
-    except toolkit.ObjectNotFound:
-        raise toolkit.ValidationError({"organization": [toolkit._("Organization not found")]})
-    return found["id"]
+    return organization("organization", value)["id"] if value else None
 
 
 def provincial_link_check_run(context, data_dict) -> dict[str, int]:

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.provincial import metadata_quality as mqa
 from ckanext.provincial import site
 from ckanext.provincial import vocabulary_store as store
+from ckanext.provincial.actions import schema_check
 from ckanext.provincial.actions.schema_check import validated
 from ckanext.provincial.validators import requirement as checks
 
@@ -184,15 +185,8 @@ def provincial_quality_summary(context, data_dict) -> dict[str, Any]:
     """
     toolkit.check_access("provincial_quality_summary", context, data_dict)
     data = validated(context, data_dict, quality_summary_schema())
-    organization = None
-    if data.get("organization"):
-        try:
-            organization = toolkit.get_action("organization_show")(dict(context), {
-                "id": data["organization"], "include_datasets": False, "include_users": False,
-                "include_extras": False, "include_groups": False, "include_tags": False,
-                "include_followers": False})["name"]
-        except toolkit.ObjectNotFound:
-            raise toolkit.ValidationError({"organization": [toolkit._("Not found")]})
+    organization = schema_check.organization("organization", data["organization"])["name"] \
+        if data.get("organization") else None
     return summarize(context, data.get("province_code"), organization, data["include_private"])
 
 

@@ -12,3 +12,14 @@ def validated(context, data_dict, schema) -> dict[str, Any]:
     if errors:
         raise toolkit.ValidationError(errors)
     return data
+
+
+def organization(field: str, value: str) -> dict[str, str]:
+    """The active organization named or identified by ``value`` (``{"id", "name", "title"}``);
+    a ValidationError naming ``field`` when there is none."""
+    from ckanext.provincial import model
+
+    found = model.organizations([value]).get(value)
+    if found is None:
+        raise toolkit.ValidationError({field: [toolkit._('No organization "{value}"').format(value=value)]})
+    return found

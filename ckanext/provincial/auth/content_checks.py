@@ -3,21 +3,12 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial.validators import requirement as checks
+from ckanext.provincial.auth import access
 
 
 def _allowed(action: str, context, resource_id) -> dict:
-    # Runs before the action validates its parameters: CKAN's resource auth fails on ids that
-    # are not text, or that hold characters no id has (NUL, lone surrogates).
-    if not isinstance(resource_id, str) or checks.UNSTORABLE.search(resource_id):
-        return {"success": False, "msg": toolkit._("Resource not found")}
-    try:
-        toolkit.check_access(action, dict(context), {"id": resource_id})
-    except toolkit.ObjectNotFound:
-        return {"success": False, "msg": toolkit._("Resource not found")}
-    except toolkit.NotAuthorized:
-        return {"success": False, "msg": toolkit._("Not authorized to see or check this resource")}
-    return {"success": True}
+    return access.resource_allowed(action, context, resource_id,
+                                   toolkit._("Not authorized to see or check this resource"))
 
 
 @toolkit.auth_allow_anonymous_access

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as toolkit
 
-from ckanext.provincial.validators import requirement as checks
+from ckanext.provincial.auth import access
 
 
 def provincial_link_check_run(context, data_dict):
@@ -12,18 +12,8 @@ def provincial_link_check_run(context, data_dict):
 
 @toolkit.auth_allow_anonymous_access
 def provincial_link_check_show(context, data_dict):
-    resource_id = (data_dict or {}).get("resource_id")
-    # Runs before the action validates its parameters: CKAN's resource auth fails on ids that are
-    # not text, or that hold characters no id has (NUL, lone surrogates).
-    if not isinstance(resource_id, str) or checks.UNSTORABLE.search(resource_id):
-        return {"success": False, "msg": toolkit._("Resource not found")}
-    try:
-        toolkit.check_access("resource_show", dict(context), {"id": resource_id})
-    except toolkit.ObjectNotFound:
-        return {"success": False, "msg": toolkit._("Resource not found")}
-    except toolkit.NotAuthorized:
-        return {"success": False, "msg": toolkit._("Not authorized to see this resource")}
-    return {"success": True}
+    return access.resource_allowed("resource_show", context, (data_dict or {}).get("resource_id"),
+                                   toolkit._("Not authorized to see this resource"))
 
 
 @toolkit.auth_allow_anonymous_access
